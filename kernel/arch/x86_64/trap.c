@@ -1,0 +1,83 @@
+/*
+ * Exceptions: the 32 CPU exception vectors. A kernel fault at an address
+ * listed in the exception table (safe memory access) resumes at its fixup;
+ * a breakpoint compiled into the kernel is counted and skipped; anything
+ * else is fatal and produces a panic report. Not a hot path, but reached
+ * from one (intr.c), so it prints only through the cold trap_fatal().
+ */
+#include "cpu.h"
+#include "panic.h"
+#include "sched.h"
+#include <arch/cpu.h>
+#include <arch/trap.h>
+#include <arch/safemem.h>
+
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+static const char *const trap_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved 15", "x87 FP error", "alignment check",
+	"machine check", "SIMD FP error", "virtualization", "control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25",
+	"reserved 26", "reserved 27", "hypervisor injection",
+	"VMM communication", "security", "reserved 31",
+};
+
+volatile uint64_t trap_breakpoints;	/* int3s taken in the kernel */
+
+bool trap_fixup(struct trap_frame *tf)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
+		if (e->insn == tf->rip) {
+			tf->rip = e->fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+void trap_exception(struct trap_frame *tf)
+{
+	if (tf->vector == VEC_BP) {
+		trap_breakpoints++;
+		return;
+	}
+	if ((tf->vector == VEC_PF || tf->vector == VEC_GP) && trap_fixup(tf))
+		return;
+	trap_fatal(tf);
+}
+
+const char *trap_name(uint64_t vector)
+{
+	return vector < 32 ? trap_names[vector] : "interrupt";
+}
+
+__coldexit void trap_fatal(struct trap_frame *tf)
+{
+	panic_trap(tf, trap_name(tf->vector));
+}
+
+/*
+ * Exceptions that must not panic: a compiled-in int3 is counted and
+ * skipped; faulting reads through safe_memcpy (non-canonical: #GP,
+ * unmapped guard page: #PF) resume at their fixup.
+ */
+int trap_selftest(void)
+{
+	extern char boot_stack_guard[];
+	uint64_t before = trap_breakpoints, buf;
+
+	__asm__ __volatile__("int3");
+	if (trap_breakpoints != before + 1)
+		return -EINVAL;
+	if (safe_memcpy(&buf, (void *)0x8000000000000000UL, 8) != 8)
+		return -EFAULT;
+	if (safe_memcpy(&buf, boot_stack_guard, 8) != 8)
+		return -EFAULT;
+	if (safe_memcpy(&buf, &before, 8) != 0 || buf != before)
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * Per-CPU data. Each CPU's struct cpu is reached through %gs (its first
+ * field points at itself), so this_cpu() is one load. Fields are owned by
+ * that CPU unless stated; the debugger reads them all.
+ */
+#ifndef KERNEL_CPU_H
+#define KERNEL_CPU_H
+
+#include "types.h"
+#include "list.h"
+#include "spinlock.h"
+#include <arch/percpu.h>
+
+#define MAX_CPUS 16
+
+struct thread;
+
+/* A CPU's run queue. Lock order: rq->lock of the lower CPU id first. */
+struct runqueue {
+	struct spinlock lock;
+	/* rq->lock protects: */
+	struct list_head ready;		/* runnable threads, not the current one */
+	unsigned nr_ready;
+	struct list_head sleepers;	/* sched_sleep_ticks(), by wake_tick */
+};
+
+struct cpu {
+	/* Fixed offsets: entry code reads these through %gs. */
+	struct cpu *self;		/* %gs:0 */
+	struct thread *current;		/* %gs:8 */
+	uint64_t kstack_top;		/* %gs:16, top of current's kernel stack */
+	uint64_t scratch;		/* %gs:24, entry-code scratch */
+
+	unsigned id;			/* dense CPU number, 0 = boot CPU */
+	uint32_t apic_id;
+	volatile bool online;
+	volatile bool need_resched;	/* set by tick/IPI, read on IRQ return */
+	struct thread *idle;		/* never in a run queue */
+	struct runqueue rq;
+	uint64_t slice_end;		/* tick count at which current's slice ends */
+
+	volatile uint64_t ticks;	/* timer interrupts taken */
+	volatile uint64_t irqs;		/* all interrupts taken */
+	volatile uint64_t ipis;		/* IPIs received */
+	uint64_t idle_tsc;		/* TSC ticks spent in the idle thread */
+
+	struct arch_cpu arch;		/* GDT, TSS, IDT, IST stacks */
+};
+
+extern struct cpu cpus[MAX_CPUS];
+extern unsigned ncpus;			/* CPUs found (and allowed by smp=) */
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+
+	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+static inline unsigned cpu_id(void)
+{
+	return this_cpu()->id;
+}
+
+static inline struct thread *current_thread(void)
+{
+	struct thread *t;
+
+	__asm__ __volatile__("movq %%gs:8, %0" : "=r"(t));
+	return t;
+}
+
+#endif

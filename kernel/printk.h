@@ -1,0 +1,16 @@
+/*
+ * The kernel log. printk() formats one whole line (or several) and writes
+ * it to the console and the dmesg ring under the console lock, so lines
+ * from different CPUs never interleave. Not for hot paths.
+ */
+#ifndef KERNEL_PRINTK_H
+#define KERNEL_PRINTK_H
+
+#include <stdarg.h>
+#include "types.h"
+
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vprintk(const char *fmt, va_list ap);
+__noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

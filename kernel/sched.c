@@ -1,0 +1,313 @@
+/*
+ * The scheduler: per-CPU run queues, round-robin time slices, timer
+ * preemption, sleep and wakeup (with cross-CPU kicks by IPI), and load
+ * balancing by idle CPUs stealing queued threads from the busiest one.
+ *
+ * The running thread is never in a run queue, and neither is the idle
+ * thread. schedule() holds this CPU's rq->lock across switch_to(); the
+ * thread switched to releases it in sched_finish(). So nobody can steal or
+ * wake a thread whose registers are still being saved.
+ */
+#include "sched.h"
+#include "printk.h"
+#include "smp.h"
+#include "wait.h"
+#include <arch/cpu.h>
+
+#define SLICE_TICKS 3
+
+void rq_enqueue(struct runqueue *rq, struct thread *t)
+{
+	t->state = THREAD_READY;
+	list_add_tail(&t->rq_link, &rq->ready);
+	rq->nr_ready++;
+}
+
+static struct thread *rq_dequeue(struct runqueue *rq)
+{
+	struct thread *t;
+
+	if (list_empty(&rq->ready))
+		return NULL;
+	t = list_first_entry(&rq->ready, struct thread, rq_link);
+	list_del(&t->rq_link);
+	rq->nr_ready--;
+	return t;
+}
+
+/* Lock the run queue that holds t, following it if it moves meanwhile. */
+static struct runqueue *sched_lock_thread(struct thread *t)
+{
+	for (;;) {
+		unsigned cpu = READ_ONCE(t->cpu);
+		struct runqueue *rq = &cpus[cpu].rq;
+
+		spin_lock(&rq->lock);
+		if (READ_ONCE(t->cpu) == cpu)
+			return rq;
+		spin_unlock(&rq->lock);
+	}
+}
+
+/* Pick the CPU with the fewest queued threads, preferring an idle one. */
+static unsigned sched_pick_cpu(void)
+{
+	unsigned best = 0, best_load = ~0u;
+
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		unsigned load;
+
+		if (!c->online)
+			continue;
+		load = READ_ONCE(c->rq.nr_ready) * 2 + (c->current != c->idle);
+		if (load < best_load) {
+			best = i;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+static void sched_kick(unsigned cpu)
+{
+	if (cpu == cpu_id())
+		this_cpu()->need_resched = true;
+	else
+		smp_send_resched(cpu);
+}
+
+/* Queue a new thread on cpu (or the least loaded with -1) and kick it. */
+void sched_enqueue_new(struct thread *t, int cpu)
+{
+	unsigned target = cpu >= 0 ? (unsigned)cpu : sched_pick_cpu();
+	struct runqueue *rq = &cpus[target].rq;
+	unsigned long f = spin_lock_irqsave(&rq->lock);
+
+	t->cpu = target;
+	rq_enqueue(rq, t);
+	spin_unlock_irqrestore(&rq->lock, f);
+	sched_kick(target);
+}
+
+/* Choose where a woken thread runs: home, unless home is busy and another is idle. */
+static unsigned sched_wake_cpu(struct thread *t)
+{
+	struct cpu *home = &cpus[t->cpu];
+
+	if (t->pinned >= 0)
+		return t->pinned;
+	if (home->current == home->idle && !home->rq.nr_ready)
+		return t->cpu;
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (cpus[i].online && cpus[i].current == cpus[i].idle &&
+		    !READ_ONCE(cpus[i].rq.nr_ready))
+			return i;
+	}
+	return t->cpu;
+}
+
+/*
+ * Make a SLEEPING thread runnable; anything else is left alone.
+ * Context: any, including IRQ. Locks: the thread's rq->lock, then maybe
+ * the target CPU's.
+ */
+void sched_wakeup(struct thread *t)
+{
+	unsigned long f = irq_save();
+	struct runqueue *rq = sched_lock_thread(t);
+	unsigned target;
+
+	if (t->state != THREAD_SLEEPING) {
+		spin_unlock(&rq->lock);
+		irq_restore(f);
+		return;
+	}
+	if (!list_empty(&t->rq_link))
+		list_del(&t->rq_link);		/* from the sleepers list */
+	if (t->on_cpu) {
+		t->state = THREAD_RUNNING;	/* it has not switched out yet */
+		spin_unlock(&rq->lock);
+		irq_restore(f);
+		return;
+	}
+	target = sched_wake_cpu(t);
+	if (target != t->cpu) {
+		t->state = THREAD_WAKING;	/* no one else touches it now */
+		t->cpu = target;
+		spin_unlock(&rq->lock);
+		rq = &cpus[target].rq;
+		spin_lock(&rq->lock);
+	}
+	rq_enqueue(rq, t);
+	spin_unlock(&rq->lock);
+	if (cpus[target].current == cpus[target].idle || target == cpu_id())
+		sched_kick(target);
+	irq_restore(f);
+}
+
+/*
+ * Give up the CPU: requeue the current thread if it is still RUNNING (or
+ * if it is being preempted: a thread interrupted between marking itself
+ * SLEEPING and calling schedule() has not gone to sleep yet, and its
+ * wakeup may already have happened), then switch to the next ready thread
+ * or idle. Context: thread, or interrupt return; no spinlocks held.
+ */
+static void sched_pick_and_switch(bool preempt)
+{
+	unsigned long f = irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current, *next;
+
+	spin_lock(&c->rq.lock);
+	c->need_resched = false;
+	if (prev != c->idle && (prev->state == THREAD_RUNNING ||
+				(preempt && prev->state == THREAD_SLEEPING)))
+		rq_enqueue(&c->rq, prev);
+	next = rq_dequeue(&c->rq);
+	if (!next)
+		next = c->idle;
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		spin_unlock(&c->rq.lock);
+		irq_restore(f);
+		return;
+	}
+	c->slice_end = c->ticks + SLICE_TICKS;
+	sched_finish(sched_switch_to(c, prev, next));
+	irq_restore(f);
+}
+
+void schedule(void)
+{
+	sched_pick_and_switch(false);
+}
+
+void sched_yield(void)
+{
+	sched_pick_and_switch(false);
+}
+
+/* Preempt on the way out of an interrupt (trap_dispatch). */
+void sched_preempt(void)
+{
+	sched_pick_and_switch(true);
+}
+
+/* Sleep for at least ticks timer ticks. Context: thread, may sleep. */
+void sched_sleep_ticks(uint64_t ticks)
+{
+	unsigned long f = irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *me = c->current, *t;
+	struct list_head *p;
+
+	spin_lock(&c->rq.lock);
+	me->wake_tick = c->ticks + (ticks ? ticks : 1);
+	list_for_each(p, &c->rq.sleepers) {
+		t = list_entry(p, struct thread, rq_link);
+		if (t->wake_tick > me->wake_tick)
+			break;
+	}
+	list_add_tail(&me->rq_link, p);	/* before the first later one */
+	me->state = THREAD_SLEEPING;
+	spin_unlock(&c->rq.lock);
+	schedule();		/* interrupts stay off until we are switched out */
+	irq_restore(f);
+}
+
+/*
+ * Runs in the thread just switched to, with this CPU's rq->lock still held
+ * by the switch: release it, and hand an exited thread to the reaper now
+ * that nobody runs on its stack.
+ */
+void sched_finish(struct thread *last)
+{
+	spin_unlock(&this_cpu()->rq.lock);
+	if (last->state == THREAD_DEAD)
+		thread_reap(last);
+}
+
+/* Move one queued thread from the busiest CPU to this idle one. */
+static bool sched_steal(struct cpu *me)
+{
+	struct cpu *victim = NULL;
+	struct runqueue *a, *b;
+	struct list_head *p;
+	bool moved = false;
+
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (&cpus[i] != me && READ_ONCE(cpus[i].rq.nr_ready) &&
+		    (!victim || cpus[i].rq.nr_ready > victim->rq.nr_ready))
+			victim = &cpus[i];
+	}
+	if (!victim)
+		return false;
+	a = me->id < victim->id ? &me->rq : &victim->rq;
+	b = a == &me->rq ? &victim->rq : &me->rq;
+	spin_lock(&a->lock);
+	spin_lock(&b->lock);
+	list_for_each(p, &victim->rq.ready) {
+		struct thread *t = list_entry(p, struct thread, rq_link);
+
+		if (t->pinned < 0) {
+			list_del(&t->rq_link);
+			victim->rq.nr_ready--;
+			t->cpu = me->id;
+			rq_enqueue(&me->rq, t);
+			moved = true;
+			break;
+		}
+	}
+	spin_unlock(&b->lock);
+	spin_unlock(&a->lock);
+	return moved;
+}
+
+/*
+ * The idle loop: run what is queued, else steal, else halt until an
+ * interrupt. sti;hlt is atomic (sti's shadow), so a wakeup IPI between the
+ * check and the hlt still ends the hlt.
+ */
+__noreturn void sched_idle(void)
+{
+	struct cpu *c = this_cpu();
+
+	irq_enable();
+	for (;;) {
+		uint64_t t0;
+
+		if (c->rq.nr_ready || c->need_resched) {
+			schedule();
+			continue;
+		}
+		irq_disable();
+		if (sched_steal(c)) {
+			irq_enable();
+			continue;
+		}
+		t0 = rdtsc();
+		if (!c->rq.nr_ready && !c->need_resched)
+			__asm__ __volatile__("sti; hlt" ::: "memory");
+		irq_enable();
+		c->idle_tsc += rdtsc() - t0;
+	}
+}
+
+/*
+ * Set up CPU c's run queue and make the code already running on it (on
+ * the stack ending at stack_top) its idle thread. Context: that CPU, boot.
+ */
+void sched_init_cpu(struct cpu *c, uint64_t stack_top)
+{
+	struct thread *thread_create_idle(struct cpu *c, uint64_t stack_top);
+
+	spin_init(&c->rq.lock, "rq");
+	list_init(&c->rq.ready);
+	list_init(&c->rq.sleepers);
+	c->idle = thread_create_idle(c, stack_top);
+	c->idle->switched_in = rdtsc();
+	c->current = c->idle;
+	c->kstack_top = stack_top;
+	c->arch.tss.rsp[0] = stack_top;
+}

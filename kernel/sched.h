@@ -1,0 +1,87 @@
+/*
+ * Threads and the scheduler. Every kernel thread is a struct thread with a
+ * name, a guarded kernel stack and, while it is not running, a saved
+ * struct context at the top of its stack (the debugger reads it).
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "types.h"
+#include "list.h"
+#include "cpu.h"
+
+/*
+ * The callee-saved registers switch_to() pushes, lowest address first;
+ * thread->ctx points at it while the thread is not running. The caller-
+ * saved registers of a sleeping thread are not saved anywhere: a debugger
+ * must report them unavailable. rsp of a switched-out thread is
+ * (uint64_t)(ctx + 1): the value after switch_to() returns.
+ */
+struct context {
+	uint64_t r15, r14, r13, r12, rbx, rbp, rip;
+};
+
+enum thread_state {
+	THREAD_RUNNING,		/* on a CPU: cpus[t->cpu].current == t */
+	THREAD_READY,		/* in cpus[t->cpu].rq */
+	THREAD_SLEEPING,	/* on a wait queue or a sleep list */
+	THREAD_WAKING,		/* being moved to another CPU by a waker */
+	THREAD_DEAD,		/* exited; the reaper frees it */
+};
+
+#define THREAD_NAME_LEN 16
+
+struct thread {
+	struct context *ctx;		/* offset 0: saved by switch_to() */
+	uint64_t kstack_top;		/* offset 8 */
+	unsigned tid;
+	char name[THREAD_NAME_LEN];
+	void (*fn)(void *);
+	void *arg;
+	int pinned;			/* CPU it must run on, or -1 */
+
+	/* cpus[t->cpu].rq.lock protects: */
+	enum thread_state state;
+	unsigned cpu;			/* CPU that runs or queues it */
+	bool on_cpu;			/* still running there (until switched out) */
+	struct list_head rq_link;	/* rq->ready or the CPU's sleepers */
+	uint64_t wake_tick;		/* for sched_sleep_ticks() */
+
+	/* Owned by the CPU running the thread: */
+	uint64_t runtime;		/* TSC ticks spent running */
+	uint64_t switched_in;		/* TSC at the last switch-in */
+	uint64_t nswitches;
+
+	/* threads_lock protects: */
+	struct list_head all_link;	/* all_threads */
+};
+
+extern struct list_head all_threads;
+extern struct spinlock threads_lock;
+
+void sched_init(void);
+void sched_init_cpu(struct cpu *c, uint64_t stack_top);
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     int cpu);
+__noreturn void thread_exit(void);
+void thread_set_name(struct thread *t, const char *name);
+void thread_start(struct thread *last);
+void thread_reap(struct thread *t);
+
+void schedule(void);
+void sched_yield(void);
+void sched_enqueue_new(struct thread *t, int cpu);
+void sched_wakeup(struct thread *t);
+void sched_sleep_ticks(uint64_t ticks);
+void sched_tick(struct cpu *c);
+void sched_preempt(void);
+__noreturn void sched_idle(void);
+void sched_finish(struct thread *last);
+struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
+			       struct thread *next);
+/* Save into *save, resume next; returns (in next) the thread switched from. */
+struct thread *switch_to(struct context **save, struct context *next,
+			 struct thread *prev);
+void rq_enqueue(struct runqueue *rq, struct thread *t);
+
+#endif

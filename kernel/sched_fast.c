@@ -1,0 +1,56 @@
+/*
+ * HOT PATH: the scheduler's fast paths: the context switch's bookkeeping
+ * and the per-tick accounting called from the timer interrupt.
+ *
+ * May not: print, format, allocate, take contended locks or emit boot-stage
+ * markers. The only lock taken is this CPU's own rq->lock (in the tick, to
+ * move expired sleepers; other CPUs take it only to wake or steal).
+ */
+#include "sched.h"
+#include <arch/cpu.h>
+#include <arch/percpu.h>
+
+/*
+ * Switch from prev to next on CPU c. Called by schedule() with c->rq.lock
+ * held and interrupts off; the lock stays held across the switch and is
+ * released by sched_finish() in next. Returns, once prev runs again, the
+ * thread that was running just before it.
+ */
+struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
+			       struct thread *next)
+{
+	uint64_t now = rdtsc();
+
+	prev->runtime += now - prev->switched_in;
+	prev->on_cpu = false;
+	next->state = THREAD_RUNNING;
+	next->on_cpu = true;
+	next->switched_in = now;
+	next->nswitches++;
+	c->current = next;
+	c->kstack_top = next->kstack_top;
+	c->arch.tss.rsp[0] = next->kstack_top;
+	return switch_to(&prev->ctx, next->ctx, prev);
+}
+
+/* Called from the timer interrupt with c == this_cpu(). */
+void sched_tick(struct cpu *c)
+{
+	struct runqueue *rq = &c->rq;
+
+	if (!list_empty(&rq->sleepers)) {
+		spin_lock(&rq->lock);
+		while (!list_empty(&rq->sleepers)) {
+			struct thread *t = list_first_entry(&rq->sleepers,
+						struct thread, rq_link);
+
+			if (t->wake_tick > c->ticks)
+				break;
+			list_del(&t->rq_link);
+			rq_enqueue(rq, t);
+		}
+		spin_unlock(&rq->lock);
+	}
+	if (rq->nr_ready && (c->current == c->idle || c->ticks >= c->slice_end))
+		c->need_resched = true;
+}

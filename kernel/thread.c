@@ -1,0 +1,161 @@
+/*
+ * Kernel threads: creation with a name and a guarded stack, exit, and the
+ * reaper that frees an exited thread's stack once nothing runs on it.
+ *
+ * threads_lock protects all_threads (every thread but the idle ones is on
+ * it, in creation order; the debugger walks it). Order: before rq locks.
+ * zombie_lock protects zombies. Order: innermost.
+ */
+#include "sched.h"
+#include "kmalloc.h"
+#include "kstack.h"
+#include "printk.h"
+#include "string.h"
+#include "wait.h"
+#include <arch/cpu.h>
+
+extern char thread_trampoline[];
+
+struct list_head all_threads = LIST_HEAD_INIT(all_threads);
+struct spinlock threads_lock = SPINLOCK_INIT("threads");
+static struct list_head zombies = LIST_HEAD_INIT(zombies);
+static struct spinlock zombie_lock = SPINLOCK_INIT("zombies");
+static struct wait_queue reaper_wq = WAIT_QUEUE_INIT(reaper_wq, "reaper");
+static unsigned next_tid = 1;
+
+void thread_set_name(struct thread *t, const char *name)
+{
+	strlcpy(t->name, name, sizeof(t->name));
+}
+
+/* Lay out a first context that "returns" into thread_trampoline. */
+static void thread_init_context(struct thread *t)
+{
+	uint64_t *sp = (uint64_t *)t->kstack_top;
+
+	*--sp = 0;			/* fake return address: ends backtraces */
+	t->ctx = (struct context *)sp - 1;
+	memset(t->ctx, 0, sizeof(*t->ctx));
+	t->ctx->rip = (uint64_t)thread_trampoline;
+}
+
+static void thread_init_fields(struct thread *t, const char *name)
+{
+	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	thread_set_name(t, name);
+	t->pinned = -1;
+	list_init(&t->rq_link);
+	list_init(&t->all_link);
+}
+
+/*
+ * Create a thread running fn(arg), queued on cpu (-1: least loaded, and
+ * free to migrate; otherwise pinned there). Returns NULL when out of memory.
+ */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     int cpu)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+	unsigned long f;
+
+	if (!t)
+		return NULL;
+	thread_init_fields(t, name);
+	t->kstack_top = kstack_alloc();
+	if (!t->kstack_top) {
+		kfree(t);
+		return NULL;
+	}
+	t->fn = fn;
+	t->arg = arg;
+	t->pinned = cpu;
+	thread_init_context(t);
+	f = spin_lock_irqsave(&threads_lock);
+	list_add_tail(&t->all_link, &all_threads);
+	spin_unlock_irqrestore(&threads_lock, f);
+	sched_enqueue_new(t, cpu);
+	return t;
+}
+
+/* The idle thread of CPU c is the boot context already running on it. */
+struct thread *thread_create_idle(struct cpu *c, uint64_t stack_top)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		panic("no memory for CPU %u's idle thread", c->id);
+	thread_init_fields(t, "idle");
+	t->name[4] = '/';
+	t->name[5] = '0' + c->id % 10;
+	t->tid = 0x10000 + c->id;
+	t->kstack_top = stack_top;
+	t->pinned = c->id;
+	t->cpu = c->id;
+	t->state = THREAD_RUNNING;
+	t->on_cpu = true;
+	return t;
+}
+
+/* First code a new thread runs (from thread_trampoline). */
+void thread_start(struct thread *last)
+{
+	struct thread *me = current_thread();
+
+	sched_finish(last);
+	irq_enable();
+	me->fn(me->arg);
+	thread_exit();
+}
+
+__noreturn void thread_exit(void)
+{
+	irq_disable();
+	current_thread()->state = THREAD_DEAD;
+	schedule();
+	panic("thread_exit: dead thread ran again");
+}
+
+/* Hand an exited thread to the reaper. Context: sched_finish(), IRQs off. */
+void thread_reap(struct thread *t)
+{
+	spin_lock(&zombie_lock);
+	list_add_tail(&t->rq_link, &zombies);
+	spin_unlock(&zombie_lock);
+	wake_up(&reaper_wq);
+}
+
+static struct thread *thread_next_zombie(void)
+{
+	unsigned long f = spin_lock_irqsave(&zombie_lock);
+	struct thread *t = NULL;
+
+	if (!list_empty(&zombies)) {
+		t = list_first_entry(&zombies, struct thread, rq_link);
+		list_del(&t->rq_link);
+	}
+	spin_unlock_irqrestore(&zombie_lock, f);
+	return t;
+}
+
+static void thread_reaper(void *unused)
+{
+	for (;;) {
+		struct thread *t;
+		unsigned long f;
+
+		wait_event(&reaper_wq, !list_empty(&zombies));
+		while ((t = thread_next_zombie())) {
+			kstack_free(t->kstack_top);
+			f = spin_lock_irqsave(&threads_lock);
+			list_del(&t->all_link);
+			spin_unlock_irqrestore(&threads_lock, f);
+			kfree(t);
+		}
+	}
+}
+
+void thread_init(void)
+{
+	if (!thread_create("reaper", thread_reaper, NULL, -1))
+		panic("cannot create the reaper thread");
+}

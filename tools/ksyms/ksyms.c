@@ -1,0 +1,512 @@
+/*
+ * ksyms: extract the text symbols of kernel.elf into an assembler file that
+ * the second kernel link embeds (.rodata.ksyms), so a panic backtrace can
+ * name functions. Also writes the empty table for the first link, and
+ * checks that a linked kernel carries exactly the table it would generate.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ksym {
+	uint64_t addr;
+	char *name;
+	int rank;		/* the best rank names a shared address */
+};
+
+struct ksym_table {
+	struct ksym *syms;
+	size_t count;
+	size_t cap;
+};
+
+/* The table a linked image carries, decoded from its .rodata.ksyms. */
+struct ksym_embedded {
+	uint64_t count;
+	const uint64_t *addrs;
+	const uint32_t *name_offs;
+	const char *names;
+	size_t names_len;
+};
+
+static const char *prog = "ksyms";
+
+static int fail(const char *file, const char *why)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, file, why);
+	return -1;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	return p;
+}
+
+static int table_add(struct ksym_table *t, uint64_t addr, const char *name,
+		     int rank)
+{
+	if (t->count == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->syms = xrealloc(t->syms, t->cap * sizeof(*t->syms));
+	}
+	t->syms[t->count].addr = addr;
+	t->syms[t->count].name = strdup(name);
+	t->syms[t->count].rank = rank;
+	if (!t->syms[t->count].name)
+		return -1;
+	t->count++;
+	return 0;
+}
+
+static void table_free(struct ksym_table *t)
+{
+	for (size_t i = 0; i < t->count; i++)
+		free(t->syms[i].name);
+	free(t->syms);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Functions outrank assembly labels and globals outrank locals, so an
+ * address named by both a C function and an alias keeps the function.
+ */
+static int ksym_rank(const GElf_Sym *sym)
+{
+	return (GELF_ST_TYPE(sym->st_info) == STT_FUNC) * 2 +
+	       (GELF_ST_BIND(sym->st_info) != STB_LOCAL);
+}
+
+static bool ksym_wanted(Elf *elf, const GElf_Sym *sym, const char *name)
+{
+	int type = GELF_ST_TYPE(sym->st_info);
+	Elf_Scn *scn;
+	GElf_Shdr shdr;
+
+	if (type != STT_FUNC && type != STT_NOTYPE)
+		return false;
+	if (!name || !name[0] || !strncmp(name, ".L", 2))
+		return false;
+	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE)
+		return false;
+	scn = elf_getscn(elf, sym->st_shndx);
+	if (!scn || !gelf_getshdr(scn, &shdr))
+		return false;
+	return (shdr.sh_flags & SHF_EXECINSTR) && shdr.sh_type == SHT_PROGBITS;
+}
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return y->rank - x->rank;
+	return strcmp(x->name, y->name);
+}
+
+/* Sort by address, then keep the best-ranked name at each address. */
+static void table_sort_dedup(struct ksym_table *t)
+{
+	size_t out = 0;
+
+	if (!t->count)
+		return;
+	qsort(t->syms, t->count, sizeof(*t->syms), ksym_cmp);
+	for (size_t i = 1; i < t->count; i++) {
+		if (t->syms[i].addr == t->syms[out].addr) {
+			free(t->syms[i].name);
+			continue;
+		}
+		t->syms[++out] = t->syms[i];
+	}
+	t->count = out + 1;
+}
+
+static Elf_Scn *find_symtab(Elf *elf, GElf_Shdr *shdr)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (gelf_getshdr(scn, shdr) && shdr->sh_type == SHT_SYMTAB)
+			return scn;
+	}
+	return NULL;
+}
+
+/* Collect every wanted text symbol of @elf into @t, sorted and deduped. */
+static int ksyms_collect(Elf *elf, const char *file, struct ksym_table *t)
+{
+	GElf_Shdr shdr;
+	Elf_Scn *scn = find_symtab(elf, &shdr);
+	Elf_Data *data;
+	size_t n;
+
+	if (!scn)
+		return fail(file, "no symbol table (stripped?)");
+	data = elf_getdata(scn, NULL);
+	if (!data || !shdr.sh_entsize)
+		return fail(file, "unreadable symbol table");
+	n = shdr.sh_size / shdr.sh_entsize;
+	for (size_t i = 1; i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &sym))
+			return fail(file, "corrupt symbol table");
+		name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+		if (!ksym_wanted(elf, &sym, name))
+			continue;
+		if (table_add(t, sym.st_value, name, ksym_rank(&sym)))
+			return fail(file, "out of memory");
+	}
+	table_sort_dedup(t);
+	return 0;
+}
+
+static void emit_label(FILE *out, const char *name, const char *align)
+{
+	fprintf(out, "\n\t.balign %s\n\t.globl %s\n\t.type %s, @object\n%s:\n",
+		align, name, name, name);
+}
+
+static void emit_string(FILE *out, const char *s)
+{
+	fputs("\t.asciz \"", out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputs("\"\n", out);
+}
+
+/* Write the table as GNU assembler source; @src names the input. */
+static void ksyms_emit(FILE *out, const struct ksym_table *t, const char *src)
+{
+	uint32_t off = 0;
+
+	fprintf(out, "/* Generated by tools/ksyms from %s; do not edit. */\n",
+		src);
+	fputs("\t.section .rodata.ksyms, \"a\"\n", out);
+	emit_label(out, "ksym_count", "8");
+	fprintf(out, "\t.quad %zu\n", t->count);
+	emit_label(out, "ksym_addrs", "8");
+	for (size_t i = 0; i < t->count; i++)
+		fprintf(out, "\t.quad 0x%llx\n",
+			(unsigned long long)t->syms[i].addr);
+	emit_label(out, "ksym_name_offs", "4");
+	for (size_t i = 0; i < t->count; i++) {
+		fprintf(out, "\t.long %u\n", off);
+		off += (uint32_t)strlen(t->syms[i].name) + 1;
+	}
+	emit_label(out, "ksym_names", "1");
+	for (size_t i = 0; i < t->count; i++)
+		emit_string(out, t->syms[i].name);
+	if (!t->count)
+		fputs("\t.byte 0\n", out);
+	fputs("\n\t.section .note.GNU-stack, \"\", @progbits\n", out);
+}
+
+/* Render the table into a malloc'd string (for writing or comparing). */
+static char *ksyms_render(const struct ksym_table *t, const char *src)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out)
+		return NULL;
+	ksyms_emit(out, t, src);
+	if (fclose(out))
+		return NULL;
+	return buf;
+}
+
+static Elf *elf_open_checked(const char *file, int *fd)
+{
+	Elf *elf;
+	GElf_Ehdr ehdr;
+	size_t shnum;
+
+	*fd = open(file, O_RDONLY);
+	if (*fd < 0) {
+		fail(file, strerror(errno));
+		return NULL;
+	}
+	elf = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		fail(file, "not an ELF file");
+		goto out_close;
+	}
+	if (gelf_getclass(elf) != ELFCLASS64 || !gelf_getehdr(elf, &ehdr)) {
+		fail(file, "not a 64-bit ELF file (or truncated header)");
+		goto out_close;
+	}
+	/* elf_getshdrnum() reads the section table: catches truncation. */
+	if (elf_getshdrnum(elf, &shnum) || !shnum) {
+		fail(file, "truncated or missing section headers");
+		goto out_close;
+	}
+	return elf;
+out_close:
+	if (elf)
+		elf_end(elf);
+	close(*fd);
+	return NULL;
+}
+
+static int load_table(const char *file, struct ksym_table *t)
+{
+	int fd, ret;
+	Elf *elf = elf_open_checked(file, &fd);
+
+	if (!elf)
+		return -1;
+	ret = ksyms_collect(elf, file, t);
+	elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+
+	if (!f)
+		return fail(path, strerror(errno));
+	fputs(text, f);
+	if ((f == stdout ? fflush(f) : fclose(f)) != 0) {
+		if (f != stdout)
+			unlink(path);
+		return fail(path, "write failed");
+	}
+	return 0;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, got;
+	char chunk[4096];
+
+	if (!f) {
+		fail(path, strerror(errno));
+		return NULL;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf = xrealloc(buf, len + got + 1);
+		memcpy(buf + len, chunk, got);
+		len += got;
+	}
+	fclose(f);
+	if (!buf)
+		buf = xrealloc(NULL, 1);
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * Point @out at @size bytes of the symbol @name's contents in @elf.
+ * Works for linked images (st_value is an address) and objects (an
+ * offset into the section).
+ */
+static int sym_bytes(Elf *elf, const char *name, size_t size,
+		     const void **out, size_t *avail)
+{
+	GElf_Shdr shdr, sshdr;
+	Elf_Scn *scn = find_symtab(elf, &shdr);
+	Elf_Data *data = scn ? elf_getdata(scn, NULL) : NULL;
+	GElf_Ehdr ehdr;
+	size_t n = data && shdr.sh_entsize ? shdr.sh_size / shdr.sh_entsize : 0;
+
+	if (!gelf_getehdr(elf, &ehdr))
+		return -1;
+	for (size_t i = 1; i < n; i++) {
+		GElf_Sym sym;
+		const char *s;
+		Elf_Scn *dscn;
+		Elf_Data *d;
+		uint64_t off;
+
+		if (!gelf_getsym(data, (int)i, &sym))
+			break;
+		s = elf_strptr(elf, shdr.sh_link, sym.st_name);
+		if (!s || strcmp(s, name) || sym.st_shndx == SHN_UNDEF ||
+		    sym.st_shndx >= SHN_LORESERVE)
+			continue;
+		dscn = elf_getscn(elf, sym.st_shndx);
+		if (!dscn || !gelf_getshdr(dscn, &sshdr) ||
+		    sshdr.sh_type != SHT_PROGBITS)
+			return -1;
+		d = elf_rawdata(dscn, NULL);
+		off = sym.st_value;
+		if (ehdr.e_type != ET_REL)
+			off -= sshdr.sh_addr;
+		if (!d || off > d->d_size || size > d->d_size - off)
+			return -1;
+		*out = (const char *)d->d_buf + off;
+		*avail = d->d_size - off;
+		return 0;
+	}
+	return -1;
+}
+
+static int read_embedded(Elf *elf, struct ksym_embedded *e)
+{
+	const void *p;
+	size_t avail;
+
+	if (sym_bytes(elf, "ksym_count", 8, &p, &avail))
+		return -1;
+	memcpy(&e->count, p, 8);
+	if (e->count > (1u << 24))
+		return -1;
+	if (sym_bytes(elf, "ksym_addrs", e->count * 8, &p, &avail))
+		return -1;
+	e->addrs = p;
+	if (sym_bytes(elf, "ksym_name_offs", e->count * 4, &p, &avail))
+		return -1;
+	e->name_offs = p;
+	if (sym_bytes(elf, "ksym_names", 1, &p, &avail))
+		return -1;
+	e->names = p;
+	e->names_len = avail;
+	return 0;
+}
+
+/* Compare the embedded table with @t; print the first difference. */
+static int compare_embedded(const char *file, const struct ksym_embedded *e,
+			    const struct ksym_table *t)
+{
+	char why[512];
+
+	if (e->count != t->count) {
+		snprintf(why, sizeof(why),
+			 "embedded table has %llu symbols, the image has %zu",
+			 (unsigned long long)e->count, t->count);
+		return fail(file, why);
+	}
+	for (size_t i = 0; i < t->count; i++) {
+		uint64_t addr;
+		uint32_t off;
+		const char *name = "(out of bounds)";
+
+		memcpy(&addr, &e->addrs[i], 8);
+		memcpy(&off, &e->name_offs[i], 4);
+		if (off < e->names_len &&
+		    memchr(e->names + off, 0, e->names_len - off))
+			name = e->names + off;
+		if (addr == t->syms[i].addr && !strcmp(name, t->syms[i].name))
+			continue;
+		snprintf(why, sizeof(why),
+			 "embedded entry %zu is %s@0x%llx, expected %s@0x%llx",
+			 i, name, (unsigned long long)addr, t->syms[i].name,
+			 (unsigned long long)t->syms[i].addr);
+		return fail(file, why);
+	}
+	return 0;
+}
+
+/*
+ * --check: @elf must embed the table generated from its own symbols, and
+ * @src (the .S the final link used) must be what we would write now.
+ */
+static int ksyms_check(const char *elf_file, const char *src_file)
+{
+	struct ksym_table t = { 0 };
+	struct ksym_embedded e;
+	char *want = NULL, *have = NULL;
+	int fd, ret = -1;
+	Elf *elf;
+
+	if (load_table(elf_file, &t))
+		return -1;
+	elf = elf_open_checked(elf_file, &fd);
+	if (!elf)
+		goto out;
+	if (read_embedded(elf, &e)) {
+		fail(elf_file, "no readable embedded ksym table");
+		goto out_elf;
+	}
+	if (compare_embedded(elf_file, &e, &t))
+		goto out_elf;
+	have = read_file(src_file);
+	want = ksyms_render(&t, elf_file);
+	if (!have || !want)
+		goto out_elf;
+	/* Skip the first line: it names the ELF the table came from. */
+	if (strcmp(strchr(have, '\n') ? strchr(have, '\n') : have,
+		   strchr(want, '\n'))) {
+		fail(src_file, "differs from the table generated from the "
+			       "image (text moved between the two links?)");
+		goto out_elf;
+	}
+	ret = 0;
+out_elf:
+	elf_end(elf);
+	close(fd);
+out:
+	free(want);
+	free(have);
+	table_free(&t);
+	return ret;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: %s KERNEL.ELF [-o OUT.S]\n"
+		"       %s --empty [-o OUT.S]\n"
+		"       %s --check KERNEL.ELF KSYMS.S\n",
+		prog, prog, prog);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *in = NULL, *out = "-";
+	bool empty = false;
+	struct ksym_table t = { 0 };
+	char *text;
+	int ret;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		fail("libelf", "version mismatch");
+		return 1;
+	}
+	if (argc == 4 && !strcmp(argv[1], "--check"))
+		return ksyms_check(argv[2], argv[3]) ? 1 : 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--empty"))
+			empty = true;
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else if (argv[i][0] == '-' || in)
+			return usage();
+		else
+			in = argv[i];
+	}
+	if (empty == !!in)
+		return usage();
+	if (in && load_table(in, &t))
+		return 1;
+	text = ksyms_render(&t, in ? in : "nothing (empty table)");
+	ret = text ? write_file(out, text) : fail(out, "out of memory");
+	free(text);
+	table_free(&t);
+	return ret ? 1 : 0;
+}
