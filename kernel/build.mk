@@ -10,7 +10,7 @@ KERNEL_SRCS += \
 	$(ARCH_DIR)/boot.S $(ARCH_DIR)/entry.S $(ARCH_DIR)/switch.S \
 	$(ARCH_DIR)/trampoline.S $(ARCH_DIR)/safemem.S \
 	$(ARCH_DIR)/acpi.c $(ARCH_DIR)/gdt.c $(ARCH_DIR)/idt.c \
-	$(ARCH_DIR)/intr.c $(ARCH_DIR)/ioapic.c $(ARCH_DIR)/ipi.c \
+	$(ARCH_DIR)/intr.c $(ARCH_DIR)/ioapic.c $(ARCH_DIR)/ipi.c $(ARCH_DIR)/irq.c \
 	$(ARCH_DIR)/lapic.c $(ARCH_DIR)/mmu.c $(ARCH_DIR)/multiboot.c \
 	$(ARCH_DIR)/pit.c $(ARCH_DIR)/smp.c $(ARCH_DIR)/timer.c \
 	$(ARCH_DIR)/trap.c $(ARCH_DIR)/tsc.c $(ARCH_DIR)/uart.c \

@@ -52,15 +52,9 @@ static __init void main_memory(void)
 		res[nres++] = boot_info.mods[i];
 	check(pmm_init(boot_info.ram, boot_info.nram, res, nres), "pmm_init");
 	stage_mark(STAGE_MM_PMM);
-	check(pmm_selftest(), "pmm_selftest");
-	stage_mark(STAGE_MM_PMM_SELFTEST);
 	mmu_init();
 	stage_mark(STAGE_MM_PAGING);
-	check(kstack_selftest(), "kstack_selftest");
-	stage_mark(STAGE_MM_GUARD);
 	stage_mark(STAGE_MM_HEAP);
-	check(kmalloc_selftest(), "kmalloc_selftest");
-	stage_mark(STAGE_MM_HEAP_SELFTEST);
 }
 
 static __init void main_cpu(void)
@@ -69,8 +63,6 @@ static __init void main_cpu(void)
 	if (this_cpu() != &cpus[0] || rdmsr(MSR_GS_BASE) != (uint64_t)&cpus[0])
 		panic("per-CPU data is not reached through GS");
 	stage_mark(STAGE_CPU_PERCPU);
-	check(trap_selftest(), "trap_selftest");
-	stage_mark(STAGE_CPU_EXCEPTIONS);
 	check(acpi_init(), "acpi_init (RSDP/MADT)");
 	stage_mark(STAGE_ACPI_MADT);
 	pic_disable();
@@ -81,11 +73,23 @@ static __init void main_cpu(void)
 		panic("IOAPIC has no pins");
 	check(ioapic_route_isa(4, lapic_id()), "IOAPIC route of COM1");
 	stage_mark(STAGE_IRQ_IOAPIC);
-	tsc_calibrate();
-	stage_mark(STAGE_TIME_TSC);
 	lapic_timer_calibrate();
+	stage_mark(STAGE_TIME_TSC);
 	stage_mark(STAGE_TIME_LAPIC);
 	smp_enumerate();
+}
+
+/* Proofs that need no other CPU: after the banner, so it comes early. */
+static __init void main_selftests(void)
+{
+	check(pmm_selftest(), "pmm_selftest");
+	stage_mark(STAGE_MM_PMM_SELFTEST);
+	check(kstack_selftest(), "kstack_selftest");
+	stage_mark(STAGE_MM_GUARD);
+	check(kmalloc_selftest(), "kmalloc_selftest");
+	stage_mark(STAGE_MM_HEAP_SELFTEST);
+	check(trap_selftest(), "trap_selftest");
+	stage_mark(STAGE_CPU_EXCEPTIONS);
 }
 
 static __init void main_banner(void)
@@ -116,6 +120,7 @@ void kmain(uint32_t magic, uint32_t mbi)
 	main_memory();
 	main_cpu();
 	main_banner();
+	main_selftests();
 	sched_init_cpu(&cpus[0], (uint64_t)boot_stack_top);
 	cpus[0].online = true;
 	thread_init();

@@ -10,6 +10,7 @@
 #include <arch/mmu.h>
 #include <arch/pit.h>
 #include <arch/trap.h>
+#include <arch/tsc.h>
 
 #define LAPIC_ID	0x020
 #define LAPIC_TPR	0x080
@@ -96,18 +97,25 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t low)
 }
 
 /*
- * Count the timer's ticks over a PIT-timed interval; the boot CPU does
- * this once and every CPU uses the result (they share one bus clock).
+ * Measure the TSC and the APIC timer together over one PIT-timed 10 ms
+ * interval. The boot CPU does this once; every CPU uses the result (they
+ * share one bus clock and, on anything modern, one invariant TSC).
  */
 void lapic_timer_calibrate(void)
 {
+	uint64_t t0, t1;
+	uint32_t count;
+
 	lapic_write(LAPIC_TIMER_DCR, 0x3);	/* divide by 16 */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_TIMER_ICR, 0xffffffff);
+	t0 = rdtsc();
 	pit_wait_ms(10);
-	lapic_ticks_per_hz = (0xffffffff - lapic_read(LAPIC_TIMER_CCR)) *
-			     100 / HZ;
+	t1 = rdtsc();
+	count = 0xffffffff - lapic_read(LAPIC_TIMER_CCR);
 	lapic_write(LAPIC_TIMER_ICR, 0);
+	lapic_ticks_per_hz = (uint64_t)count * 100 / HZ;
+	tsc_hz = (t1 - t0) * 100;
 }
 
 /* Start this CPU's periodic tick at HZ. */

@@ -5,7 +5,6 @@
 #include "types.h"
 
 extern uint64_t tsc_hz;
-void tsc_calibrate(void);
 uint64_t tsc_to_ns(uint64_t ticks);
 void tsc_delay_us(uint64_t us);
 
