@@ -1,0 +1,437 @@
+/*
+ * HOT PATH: the trace record path. trace_emit_*() run inside context
+ * switches, interrupt and exception entry, IPIs and system calls, on the
+ * CPU that owns the ring, nested in themselves (an interrupt may record
+ * while the code it interrupted is half-way through a record).
+ *
+ * May not: print, format, allocate, take or wait for locks, record boot
+ * stages, or call anything outside this file and trace/local.h. Shape:
+ * reserve (one guard jumps to the slow path), fill, commit. The protocol
+ * and its barriers (steps W1-W6, R1-R6) are in docs/tracing.md.
+ */
+#include "types.h"
+#include "trace/local.h"
+#include "trace/ring.h"
+
+#define BLOCK		TRACE_BLOCK_SIZE
+#define INLINE		inline __attribute__((always_inline))
+#define PUT(field, v)	__atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+
+#define SLOWPATH	__attribute__((noinline, cold))
+
+static SLOWPATH void trace_write_slow(struct trace_ring_hdr *r,
+				      const void *rec, uint64_t word);
+
+static INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
+{
+	return (uint8_t *)r + TRACE_RING_HDR_SIZE + (pos & r->data_mask);
+}
+
+/*
+ * Reserve @size bytes (W1-W3) and return where to fill the record, or
+ * @tmp when the fast path cannot: the emitter then fills @tmp and
+ * trace_commit() hands it to the slow path. That includes losing the
+ * cmpxchg to a nested record, so the fast path has no loop. The time
+ * stamp is read before the cmpxchg, so ring order is time order.
+ */
+static INLINE void *trace_reserve(struct trace_ring_hdr *r, uint32_t size,
+				  void *tmp, uint64_t *seq)
+{
+	uint64_t tsc = local_clock();
+	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+	struct trace_hdr *e;
+
+	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
+		trace_nest_hook(r, TRACE_HOOK_RESERVE);
+	/* wlimit is this CPU's own: a plain load the compiler can fold. */
+	if (unlikely(h + size > r->wlimit ||
+		     !local_try_cmpxchg(&r->head, &h, h + size))) {
+		*seq = 0;
+		return tmp;
+	}
+	/*
+	 * Release: pairs with the acquire fence in trace_reader_next() (R5).
+	 * A reader that copied any byte stored after this point will see
+	 * head past h when it checks, and drop its copy.
+	 */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	e = trace_at(r, h);
+	PUT(e->tsc, tsc);
+	*seq = h << 29;		/* TRACE_SEQ(h) in the commit word's top half */
+	return e;
+}
+
+/* Publish the filled record @e (W5, W6), or pass @tmp to the slow path. */
+static INLINE void trace_commit(struct trace_ring_hdr *r, void *e, void *tmp,
+				uint64_t seq, uint16_t type, uint8_t size)
+{
+	uint64_t word = TRACE_COMMIT_WORD(type, size, TRACE_F_COMMIT, 0);
+
+	if (unlikely(e == tmp)) {
+		trace_write_slow(r, tmp, word);
+		return;
+	}
+	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
+		trace_nest_hook(r, TRACE_HOOK_COMMIT);
+	/*
+	 * Release: pairs with the acquire load of the commit word in
+	 * trace_reader_next() (R3): the payload is visible before the
+	 * record counts as whole.
+	 */
+	__atomic_store_n((local_word_t *)e, seq | word, __ATOMIC_RELEASE);
+	local_inc(&r->written);
+}
+
+/* Fill [pos, pos + len) with a TRACE_PAD record; pos is reserved. */
+static void trace_pad(struct trace_ring_hdr *r, uint64_t pos, uint64_t len)
+{
+	/*
+	 * Release: pairs with the acquire load in trace_reader_next() (R3)
+	 * and, like the fence in trace_reserve(), with its R5 fence. A pad
+	 * may be 8 bytes long, so it has no tsc.
+	 */
+	__atomic_store_n((local_word_t *)trace_at(r, pos),
+			 pos << 29 | TRACE_COMMIT_WORD(TRACE_PAD, len,
+						       TRACE_F_COMMIT, 0),
+			 __ATOMIC_RELEASE);
+}
+
+/* Write the owed TRACE_LOST record at reserved @pos. */
+static void trace_lost(struct trace_ring_hdr *r, uint64_t pos, uint64_t tsc)
+{
+	struct trace_lost *e = trace_at(r, pos);
+	uint64_t lost = __atomic_load_n(&r->lost, __ATOMIC_RELAXED);
+
+	/* Release: pairs with the R5 acquire fence, as in trace_reserve(). */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	PUT(e->h.tsc, tsc);
+	PUT(e->lost_total, lost);
+	PUT(r->lost_reported, lost);
+	/* Release: pairs with the acquire load in trace_reader_next() (R3). */
+	__atomic_store_n((local_word_t *)e,
+			 pos << 29 | TRACE_COMMIT_WORD(TRACE_LOST, sizeof(*e),
+						       TRACE_F_COMMIT, 0),
+			 __ATOMIC_RELEASE);
+}
+
+/* Count a dropped record (W4) and owe a TRACE_LOST (bit 63 of head). */
+static void trace_drop(struct trace_ring_hdr *r)
+{
+	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+
+	local_inc(&r->lost);
+	while (!(h & TRACE_HEAD_LOST) &&
+	       !local_try_cmpxchg(&r->head, &h, h | TRACE_HEAD_LOST))
+		;
+}
+
+/*
+ * Claim @size bytes the slow way (W2-W4): pad the rest of the block when
+ * the record does not fit in it, put an owed TRACE_LOST first, refresh
+ * wlimit. Returns the record's position, or ~0 when the ring is full.
+ */
+static uint64_t trace_claim(struct trace_ring_hdr *r, uint64_t size,
+			    uint64_t *tsc)
+{
+	for (;;) {
+		uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+		uint64_t pos = TRACE_HEAD_POS(h);
+		uint64_t owed = h & TRACE_HEAD_LOST ? sizeof(struct trace_lost) : 0;
+		uint64_t next = (pos | (BLOCK - 1)) + 1;
+		uint64_t end = pos + owed + size;
+		/*
+		 * Acquire: pairs with the release store of limit in
+		 * reader_publish() (R6): the consumer is done with the space.
+		 */
+		uint64_t limit = __atomic_load_n(&r->limit, __ATOMIC_ACQUIRE);
+
+		*tsc = local_clock();
+		if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
+			trace_nest_hook(r, TRACE_HOOK_RESERVE);
+		if (end > next) {
+			if (next > limit)
+				return ~0ull;
+			if (local_try_cmpxchg(&r->head, &h,
+					      next | (h & TRACE_HEAD_LOST)))
+				trace_pad(r, pos, next - pos);
+			continue;
+		}
+		if (end > limit)
+			return ~0ull;
+		if (!local_try_cmpxchg(&r->head, &h, end))
+			continue;
+		/* A nested store here can only leave wlimit too low: safe. */
+		r->wlimit = MIN(next, limit);
+		if (owed)
+			trace_lost(r, pos, *tsc);
+		return pos + owed;
+	}
+}
+
+/*
+ * The slow path: the record in @rec (filled on the emitter's stack, its
+ * commit word @word without seq) could not be placed by trace_reserve().
+ */
+static SLOWPATH void trace_write_slow(struct trace_ring_hdr *r,
+				      const void *rec, uint64_t word)
+{
+	const local_word_t *src = rec;
+	uint64_t size = (word >> 16) & 0xff;
+	uint64_t tsc, pos = trace_claim(r, size, &tsc);
+	local_word_t *e;
+
+	if (pos == ~0ull) {
+		trace_drop(r);
+		return;
+	}
+	/* Release: pairs with the R5 acquire fence, as in trace_reserve(). */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	e = trace_at(r, pos);
+	PUT(e[1], tsc);
+	for (uint64_t i = 2; i < size / 8; i++)
+		PUT(e[i], src[i]);
+	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
+		trace_nest_hook(r, TRACE_HOOK_COMMIT);
+	/* Release: pairs with the acquire load in trace_reader_next() (R3). */
+	__atomic_store_n(e, pos << 29 | word, __ATOMIC_RELEASE);
+	local_inc(&r->written);
+}
+
+void trace_emit_switch(struct trace_ring_hdr *r, uint32_t prev_tid,
+		       uint32_t next_tid, uint32_t prev_state,
+		       int16_t prev_prio, int16_t next_prio)
+{
+	struct trace_sched_switch *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->prev_tid, prev_tid);
+	PUT(e->next_tid, next_tid);
+	PUT(e->prev_state, prev_state);
+	PUT(e->prev_prio, prev_prio);
+	PUT(e->next_prio, next_prio);
+	trace_commit(r, e, &tmp, seq, TRACE_SCHED_SWITCH, sizeof(*e));
+}
+
+void trace_emit_wakeup(struct trace_ring_hdr *r, uint32_t waker_tid,
+		       uint32_t wakee_tid, uint16_t target_cpu,
+		       int16_t wakee_prio)
+{
+	struct trace_sched_wakeup *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->waker_tid, waker_tid);
+	PUT(e->wakee_tid, wakee_tid);
+	PUT(e->target_cpu, target_cpu);
+	PUT(e->wakee_prio, wakee_prio);
+	PUT(e->reserved, 0);
+	trace_commit(r, e, &tmp, seq, TRACE_SCHED_WAKEUP, sizeof(*e));
+}
+
+/* Copy a task name: two words, so @src must be TRACE_NAME_LEN bytes. */
+static INLINE void trace_put_name(char *dst, const char *src)
+{
+	uint64_t w0, w1;
+
+	__builtin_memcpy(&w0, src, sizeof(w0));
+	__builtin_memcpy(&w1, src + 8, sizeof(w1));
+	PUT(((local_word_t *)dst)[0], w0);
+	PUT(((local_word_t *)dst)[1], w1);
+}
+
+void trace_emit_task_new(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
+			 uint32_t parent_tid, uint32_t flags,
+			 const char name[TRACE_NAME_LEN])
+{
+	struct trace_task_new *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->tid, tid);
+	PUT(e->pid, pid);
+	PUT(e->parent_tid, parent_tid);
+	PUT(e->flags, flags);
+	trace_put_name(e->name, name);
+	trace_commit(r, e, &tmp, seq, TRACE_TASK_NEW, sizeof(*e));
+}
+
+void trace_emit_task_exit(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
+			  int32_t exit_code)
+{
+	struct trace_task_exit *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->tid, tid);
+	PUT(e->pid, pid);
+	PUT(e->exit_code, exit_code);
+	PUT(e->reserved, 0);
+	trace_commit(r, e, &tmp, seq, TRACE_TASK_EXIT, sizeof(*e));
+}
+
+void trace_emit_task_rename(struct trace_ring_hdr *r, uint32_t tid,
+			    const char name[TRACE_NAME_LEN])
+{
+	struct trace_task_rename *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->tid, tid);
+	PUT(e->reserved, 0);
+	trace_put_name(e->name, name);
+	trace_commit(r, e, &tmp, seq, TRACE_TASK_RENAME, sizeof(*e));
+}
+
+void trace_emit_irq_entry(struct trace_ring_hdr *r, uint32_t vector,
+			  uint64_t name8)
+{
+	struct trace_irq_entry *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->vector, vector);
+	PUT(e->reserved, 0);
+	PUT(*(local_word_t *)e->name, name8);
+	trace_commit(r, e, &tmp, seq, TRACE_IRQ_ENTRY, sizeof(*e));
+}
+
+void trace_emit_irq_exit(struct trace_ring_hdr *r, uint32_t vector,
+			 uint32_t handled)
+{
+	struct trace_irq_exit *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->vector, vector);
+	PUT(e->handled, handled);
+	trace_commit(r, e, &tmp, seq, TRACE_IRQ_EXIT, sizeof(*e));
+}
+
+void trace_emit_exception(struct trace_ring_hdr *r, uint32_t vector,
+			  uint64_t error_code, uint64_t rip)
+{
+	struct trace_exception *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->vector, vector);
+	PUT(e->reserved, 0);
+	PUT(e->error_code, error_code);
+	PUT(e->rip, rip);
+	trace_commit(r, e, &tmp, seq, TRACE_EXCEPTION, sizeof(*e));
+}
+
+/* @type is TRACE_IPI_SEND (cpu = target) or TRACE_IPI_RECV (cpu = source). */
+void trace_emit_ipi(struct trace_ring_hdr *r, uint16_t type, uint32_t vector,
+		    uint32_t cpu)
+{
+	struct trace_ipi *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->vector, vector);
+	PUT(e->cpu, cpu);
+	trace_commit(r, e, &tmp, seq, type, sizeof(*e));
+}
+
+void trace_emit_boot_stage(struct trace_ring_hdr *r, uint32_t stage,
+			   uint32_t what)
+{
+	struct trace_boot_stage *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->stage, stage);
+	PUT(e->what, what);
+	trace_commit(r, e, &tmp, seq, TRACE_BOOT_STAGE, sizeof(*e));
+}
+
+void trace_emit_counter(struct trace_ring_hdr *r, uint32_t id, int64_t value)
+{
+	struct trace_counter *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->id, id);
+	PUT(e->reserved, 0);
+	PUT(e->value, value);
+	trace_commit(r, e, &tmp, seq, TRACE_COUNTER, sizeof(*e));
+}
+
+void trace_emit_tick(struct trace_ring_hdr *r, uint64_t ticks)
+{
+	struct trace_timer_tick *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->ticks, ticks);
+	trace_commit(r, e, &tmp, seq, TRACE_TIMER_TICK, sizeof(*e));
+}
+
+void trace_emit_syscall_enter(struct trace_ring_hdr *r, uint32_t nr,
+			      uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct trace_syscall_enter *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->nr, nr);
+	PUT(e->reserved, 0);
+	PUT(e->args[0], a0);
+	PUT(e->args[1], a1);
+	PUT(e->args[2], a2);
+	trace_commit(r, e, &tmp, seq, TRACE_SYSCALL_ENTER, sizeof(*e));
+}
+
+void trace_emit_syscall_exit(struct trace_ring_hdr *r, uint32_t nr,
+			     int64_t ret)
+{
+	struct trace_syscall_exit *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->nr, nr);
+	PUT(e->reserved, 0);
+	PUT(e->ret, ret);
+	trace_commit(r, e, &tmp, seq, TRACE_SYSCALL_EXIT, sizeof(*e));
+}
+
+/* @type is TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. */
+void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
+		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag)
+{
+	struct trace_ipc *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->endpoint, endpoint);
+	PUT(e->partner_tid, partner_tid);
+	PUT(e->tag, tag);
+	trace_commit(r, e, &tmp, seq, type, sizeof(*e));
+}
+
+void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,
+			   uint64_t rip, uint32_t error_code)
+{
+	struct trace_page_fault *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->addr, addr);
+	PUT(e->rip, rip);
+	PUT(e->error_code, error_code);
+	PUT(e->reserved, 0);
+	trace_commit(r, e, &tmp, seq, TRACE_PAGE_FAULT, sizeof(*e));
+}
+
+void trace_emit_marker(struct trace_ring_hdr *r, uint64_t a, uint64_t b)
+{
+	struct trace_marker *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(e->a, a);
+	PUT(e->b, b);
+	trace_commit(r, e, &tmp, seq, TRACE_MARKER, sizeof(*e));
+}
