@@ -53,12 +53,28 @@ static const char *panic_thread_name(void)
 	return t ? t->name : "(none)";
 }
 
-void panic_backtrace(uint64_t rip, uint64_t rbp)
+/*
+ * Walk the frame-pointer chain from (rip, rbp). If rsp is given (a trap
+ * frame) and rip is a function's first instruction, that function has not
+ * pushed its frame yet: its caller's return address is at [rsp].
+ */
+void panic_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp)
 {
+	uintptr_t off = 1;
+	int depth = 0;
 	char sym[96];
 
 	printk("Backtrace:");
-	for (int depth = 0; depth < 32 && rip; depth++) {
+	if (rsp && ksym_lookup(rip, &off) && off == 0) {
+		uint64_t ret;
+
+		ksym_format(sym, sizeof(sym), rip);
+		printk("  #%-2d %016lx %s", depth++, rip, sym);
+		if (safe_memcpy(&ret, (void *)rsp, sizeof(ret)))
+			return;
+		rip = ret;
+	}
+	for (; depth < 32 && rip; depth++) {
 		uint64_t frame[2];
 
 		ksym_format(sym, sizeof(sym), rip);
@@ -88,7 +104,7 @@ __coldexit void panic(const char *fmt, ...)
 	printk("PANIC: on CPU %u, thread '%s'", cpu_id(), panic_thread_name());
 	__asm__ __volatile__("movq %%rbp, %0" : "=r"(rbp));
 	panic_backtrace((uint64_t)__builtin_return_address(0),
-			*(uint64_t *)rbp);
+			*(uint64_t *)rbp, 0);
 	panic_finish();
 }
 
@@ -119,6 +135,6 @@ __coldexit void panic_trap(struct trap_frame *tf, const char *what)
 	if ((tf->vector == 14 || tf->vector == 8) && kstack_is_guard(read_cr2()))
 		printk("PANIC: kernel stack overflow (CR2 in a guard page)");
 	trap_print_frame(tf);
-	panic_backtrace(tf->rip, tf->rbp);
+	panic_backtrace(tf->rip, tf->rbp, tf->rsp);
 	panic_finish();
 }

@@ -6,7 +6,7 @@
 #include <arch/trap.h>
 
 __noreturn void panic_trap(struct trap_frame *tf, const char *what);
-void panic_backtrace(uint64_t rip, uint64_t rbp);
+void panic_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp);
 extern volatile int panic_cpu;		/* -1, or the CPU that panicked */
 extern bool panic_exit;			/* panic=exit: end QEMU */
 

@@ -11,9 +11,12 @@
 
 static char panictest_what[16];
 
+/* Through a volatile pointer: a literal NULL store is UB gcc deletes. */
 __attribute__((noinline)) void panictest_null_deref(void)
 {
-	*(volatile int *)0 = 1;
+	volatile int *volatile p = NULL;
+
+	*p = 1;
 }
 
 __attribute__((noinline)) void panictest_invalid_opcode(void)
