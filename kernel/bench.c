@@ -22,7 +22,8 @@ static uint64_t yield_t0, yield_t1;
 /*
  * Both yielders meet first, so the timed part is only the ping-pong; the
  * second to finish stamps the end (the clock is read in the threads, not
- * by kinit, whose sleeps are tick-granular).
+ * by kinit, whose sleeps are tick-granular). The acq_rel increments and
+ * acquire loads pair with each other: each side sees the other's stamp.
  */
 static void bench_yielder(void *unused)
 {

@@ -11,6 +11,7 @@
 
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
+bool printk_log_contains(const char *line);
 __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

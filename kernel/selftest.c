@@ -5,6 +5,10 @@
  * thread life cycle, sleep/wakeup, preemption, cross-CPU wakeup, load
  * balance, a stress run and out-of-memory handling. A failed proof panics
  * with what went wrong, so the runner shows it.
+ *
+ * Ordering: every "done" counter a worker bumps with a release increment
+ * pairs with the acquire load in selftest_await(), so what the worker wrote
+ * before finishing is visible to kinit once it sees the count.
  */
 #include "cmdline.h"
 #include "kmalloc.h"
@@ -22,7 +26,10 @@
 
 #define MS(n) ((n) * HZ / 1000 + 1)
 
-/* Sleep until *v reaches want, or panic after ms milliseconds. */
+/*
+ * Sleep until *v reaches want, or panic after ms milliseconds.
+ * Acquire: pairs with the workers' release increments of *v.
+ */
 static void selftest_await(volatile unsigned *v, unsigned want, unsigned ms,
 			   const char *what)
 {
@@ -54,6 +61,7 @@ static void selftest_ran_on(void *cpu)
 {
 	if (cpu_id() != (uintptr_t)cpu)
 		panic("thread pinned to CPU %lu ran on %u", (uintptr_t)cpu, cpu_id());
+	/* Release: pairs with the acquire in selftest_await(). */
 	__atomic_add_fetch(&ran_count, 1, __ATOMIC_RELEASE);
 }
 
@@ -105,6 +113,7 @@ static void selftest_lock_worker(void *unused)
 		st_counter = v + 1;
 		spin_unlock_irqrestore(&st_lock, f);
 	}
+	/* Release: pairs with the acquire in selftest_await(). */
 	__atomic_add_fetch(&lock_done, 1, __ATOMIC_RELEASE);
 }
 
@@ -128,6 +137,7 @@ static void selftest_lock(void)
 static unsigned kthread_done;
 static void selftest_noop(void *unused)
 {
+	/* Release: pairs with the acquire in selftest_await(). */
 	__atomic_add_fetch(&kthread_done, 1, __ATOMIC_RELEASE);
 }
 
@@ -170,6 +180,7 @@ static void selftest_sleeper(void *unused)
 {
 	wait_event(&st_wq, st_flag);
 	st_woke_on = cpu_id();
+	/* Release: pairs with the acquire in selftest_await(). */
 	__atomic_add_fetch(&st_woken, 1, __ATOMIC_RELEASE);
 }
 
@@ -230,6 +241,7 @@ static void selftest_spinner(void *slot)
 	f = irq_save();
 	spin_runtime[(uintptr_t)slot] = me->runtime + rdtsc() - me->switched_in;
 	irq_restore(f);
+	/* Release: pairs with the acquire in selftest_await(). */
 	__atomic_add_fetch(&spin_done, 1, __ATOMIC_RELEASE);
 }
 
@@ -310,6 +322,7 @@ static void selftest_stress_worker(void *idp)
 		unsigned want = r * STRESS_THREADS + id;
 
 		/* Threads take turns in id order: a token ring across CPUs. */
+		/* Acquire: pairs with the previous holder's release store. */
 		wait_event(&stress_wq,
 			   __atomic_load_n(&stress_token, __ATOMIC_ACQUIRE) == want);
 		if (r % 4 == id % 4)
@@ -318,6 +331,7 @@ static void selftest_stress_worker(void *idp)
 		__atomic_store_n(&stress_token, want + 1, __ATOMIC_RELEASE);
 		wake_up(&stress_wq);
 	}
+	/* Release: pairs with the acquire in selftest_await(). */
 	__atomic_add_fetch(&stress_done, 1, __ATOMIC_RELEASE);
 }
 
@@ -427,6 +441,9 @@ void selftest_main(void *unused)
 	selftest_balance();
 	selftest_stress();
 	selftest_oom();
+	if (!printk_log_contains(stage_catalog[STAGE_MM_OOM].marker) ||
+	    !printk_log_contains(stage_catalog[STAGE_BOOT_CONSOLE].marker))
+		panic("the dmesg ring lost boot log lines");
 	stage_mark(STAGE_BOOT_DONE);
 	if (cmdline_is("bench", "1"))
 		bench_main();
