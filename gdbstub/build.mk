@@ -1,5 +1,5 @@
-# gdbstub: the portable RSP engine (host-tested) and, later, its kernel glue.
-# GDBSTUB_SRCS joins KERNEL_SRCS once the kernel integration lands.
+# gdbstub: the portable RSP engine (host-tested) and its kernel glue (the
+# debugger core, x86_64 part and COM2 driver; see README.md, docs/gdb.md).
 
 GDBSTUB_SRCS := gdbstub/rsp.c gdbstub/rsp_cmd.c gdbstub/rsp_query.c \
 		gdbstub/rsp_mem.c gdbstub/rsp_regs.c gdbstub/xfer.c \
@@ -32,3 +32,9 @@ gdbstub-kcheck:
 	$(Q)for f in $(GDBSTUB_SRCS); do \
 		$(KCC) $(filter-out -MD -MP,$(KCFLAGS)) -fsyntax-only $$f \
 			|| exit 1; done
+
+# The kernel side: the engine above plus the debugger core, the x86_64
+# part, the thread view, monitor commands, the COM2 driver, test targets.
+KERNEL_SRCS += $(GDBSTUB_SRCS) gdbstub/kgdb.c gdbstub/kgdb_arch.c \
+	gdbstub/kgdb_threads.c gdbstub/kgdb_monitor.c gdbstub/com2.c \
+	gdbstub/gdbtest.c gdbstub/kgdb_park.S

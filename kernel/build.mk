@@ -21,10 +21,20 @@ KERNEL_SRCS += \
 	kernel/spinlock.c kernel/stage.c kernel/string.c kernel/thread.c \
 	kernel/wait.c
 
+# User space: address spaces, processes, the Linux system-call layer.
+KERNEL_SRCS += kernel/vm.c kernel/proc.c kernel/clock.c \
+	$(ARCH_DIR)/user.c $(ARCH_DIR)/uaccess.S $(ARCH_DIR)/syscall.S \
+	kernel/linux/syscall.c kernel/linux/sys_fs.c kernel/linux/sys_misc.c \
+	kernel/linux/sys_mm.c kernel/linux/sys_proc.c kernel/linux/sys_time.c
+
+# Tracing glue; trace/build.mk adds the ring itself (trace/emit.c is hot).
+KERNEL_SRCS += kernel/trace.c kernel/trace_dump.c kernel/trace_load.c
+
 # Hot paths: each file opens with a HOT PATH banner; `make check` walks
 # the call graph from every function in them (tools/hotcheck).
 HOT_SRCS += $(ARCH_DIR)/entry.S $(ARCH_DIR)/intr.c $(ARCH_DIR)/timer.c \
-	$(ARCH_DIR)/switch.S kernel/sched_fast.c
+	$(ARCH_DIR)/switch.S kernel/sched_fast.c $(ARCH_DIR)/syscall.S \
+	kernel/linux/syscall.c
 
 # What a hot path may never reach: console, log, formatting, allocators,
 # boot-stage markers.

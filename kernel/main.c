@@ -18,6 +18,8 @@
 #include "selftest.h"
 #include "smp.h"
 #include "stage.h"
+#include "trace.h"
+#include "gdbstub/kgdb.h"
 #include <arch/acpi.h>
 #include <arch/cpu.h>
 #include <arch/ioapic.h>
@@ -73,6 +75,7 @@ static __init void main_cpu(void)
 		panic("IOAPIC has no pins");
 	check(ioapic_route_isa(4, lapic_id()), "IOAPIC route of COM1");
 	stage_mark(STAGE_IRQ_IOAPIC);
+	kgdb_init();
 	lapic_timer_calibrate();
 	stage_mark(STAGE_TIME_TSC);
 	stage_mark(STAGE_TIME_LAPIC);
@@ -103,15 +106,24 @@ static __init void main_banner(void)
 	stage_mark(STAGE_LOG_BANNER);
 }
 
+/* kinit: the boot self-tests, then what needs a finished boot. */
+static void kinit(void *arg)
+{
+	selftest_main(arg);
+	kgdb_late_init();
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
 	int err;
 
+	trace_init_early();
 	smp_init_cpu(&cpus[0]);
 	uart_init();
 	stage_mark(STAGE_BOOT_CONSOLE);
 	err = multiboot_parse(magic, mbi);
 	cmdline_init(boot_info.cmdline);
+	trace_init();
 	stage_exit = cmdline_is("stages", "exit") && !cmdline_is("bench", "1");
 	panic_exit = cmdline_is("panic", "exit");
 	stage_mark(STAGE_BOOT_CMDLINE);
@@ -124,9 +136,10 @@ void kmain(uint32_t magic, uint32_t mbi)
 	sched_init_cpu(&cpus[0], (uint64_t)boot_stack_top);
 	cpus[0].online = true;
 	thread_init();
-	if (!thread_create("kinit", selftest_main, NULL, 0))
+	if (!thread_create("kinit", kinit, NULL, 0))
 		panic("cannot create kinit");
 	stage_mark(STAGE_SCHED_INIT);
+	kgdb_boot_wait();
 	lapic_timer_start();
 	sched_idle();
 }

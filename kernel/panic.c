@@ -2,7 +2,8 @@
  * Panics: stop every other CPU with an NMI, then print what happened
  * (CPU, thread, registers, CR2, error code) and a backtrace symbolized from
  * the table embedded in the image. The first CPU to panic reports; any
- * other that panics meanwhile just stops. With panic=exit on the command
+ * other that panics meanwhile just stops. With GDB attached (or gdb=wait)
+ * the panicking CPU then stops in the GDB stub. With panic=exit on the command
  * line QEMU is ended through isa-debug-exit (tests); otherwise the CPU halts
  * so a debugger can look.
  */
@@ -17,6 +18,8 @@
 #include "smp.h"
 #include <arch/mmu.h>
 #include "kstack.h"
+#include "trace.h"
+#include "gdbstub/kgdb.h"
 
 volatile int panic_cpu = -1;
 bool panic_exit;
@@ -40,6 +43,7 @@ static bool panic_enter(void)
 
 static __noreturn void panic_finish(void)
 {
+	trace_panic_dump();
 	printk("PANIC: end of report, CPU %u halted", cpu_id());
 	if (panic_exit)
 		qemu_exit(1);
@@ -105,6 +109,7 @@ __coldexit void panic(const char *fmt, ...)
 	__asm__ __volatile__("movq %%rbp, %0" : "=r"(rbp));
 	panic_backtrace((uint64_t)__builtin_return_address(0),
 			*(uint64_t *)rbp, 0);
+	kgdb_panic(msg, NULL);
 	panic_finish();
 }
 
@@ -136,5 +141,6 @@ __coldexit void panic_trap(struct trap_frame *tf, const char *what)
 		printk("PANIC: kernel stack overflow (CR2 in a guard page)");
 	trap_print_frame(tf);
 	panic_backtrace(tf->rip, tf->rbp, tf->rsp);
+	kgdb_panic(what, tf);
 	panic_finish();
 }

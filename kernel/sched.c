@@ -11,6 +11,7 @@
 #include "sched.h"
 #include "printk.h"
 #include "smp.h"
+#include "trace.h"
 #include "wait.h"
 #include <arch/cpu.h>
 
@@ -86,6 +87,7 @@ void sched_enqueue_new(struct thread *t, int cpu)
 
 	t->cpu = target;
 	rq_enqueue(rq, t);
+	trace_wakeup_irqoff(current_thread()->tid, t->tid, target);
 	spin_unlock_irqrestore(&rq->lock, f);
 	sched_kick(target);
 }
@@ -140,6 +142,7 @@ void sched_wakeup(struct thread *t)
 		spin_lock(&rq->lock);
 	}
 	rq_enqueue(rq, t);
+	trace_wakeup_irqoff(current_thread()->tid, t->tid, target);
 	spin_unlock(&rq->lock);
 	if (cpus[target].current == cpus[target].idle || target == cpu_id())
 		sched_kick(target);
@@ -277,6 +280,7 @@ __noreturn void sched_idle(void)
 	for (;;) {
 		uint64_t t0;
 
+		trace_idle(c);
 		if (c->rq.nr_ready || c->need_resched) {
 			schedule();
 			continue;
@@ -302,6 +306,7 @@ void sched_init_cpu(struct cpu *c, uint64_t stack_top)
 {
 	struct thread *thread_create_idle(struct cpu *c, uint64_t stack_top);
 
+	trace_init_cpu(c->id);
 	spin_init(&c->rq.lock, "rq");
 	list_init(&c->rq.ready);
 	list_init(&c->rq.sleepers);

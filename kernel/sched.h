@@ -10,6 +10,9 @@
 #include "list.h"
 #include "cpu.h"
 
+struct proc;
+struct fpu_state;
+
 /*
  * The callee-saved registers switch_to() pushes, lowest address first;
  * thread->ctx points at it while the thread is not running. The caller-
@@ -54,6 +57,13 @@ struct thread {
 
 	/* threads_lock protects: */
 	struct list_head all_link;	/* all_threads */
+
+	/* User threads only (NULL/0 for kernel threads); owned by the thread: */
+	struct proc *proc;		/* its process */
+	struct fpu_state *fpu;		/* FPU/SSE registers while switched out */
+	uint64_t fs_base;		/* TLS pointer (arch_prctl) */
+	uint64_t cr3;			/* its address space's page-table root */
+	uint64_t clear_child_tid;	/* set_tid_address */
 };
 
 extern struct list_head all_threads;

@@ -4,11 +4,27 @@
  *
  * May not: print, format, allocate, take contended locks or emit boot-stage
  * markers. The only lock taken is this CPU's own rq->lock (in the tick, to
- * move expired sleepers; other CPUs take it only to wake or steal).
+ * move expired sleepers; other CPUs take it only to wake or steal). Trace
+ * records go through trace/emit.c, itself a hot path.
  */
 #include "sched.h"
+#include "trace.h"
 #include <arch/cpu.h>
 #include <arch/percpu.h>
+#include <arch/user.h>
+
+/* What a switched-out thread is doing, in trace_sched_switch's letters. */
+static inline uint32_t sched_trace_state(const struct thread *t)
+{
+	switch (t->state) {
+	case THREAD_SLEEPING:
+		return TRACE_STATE_SLEEPING;
+	case THREAD_DEAD:
+		return TRACE_STATE_DEAD;
+	default:
+		return TRACE_STATE_RUNNABLE;
+	}
+}
 
 /*
  * Switch from prev to next on CPU c. Called by schedule() with c->rq.lock
@@ -19,14 +35,21 @@
 struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
 			       struct thread *next)
 {
+	struct trace_ring_hdr *r = trace_rings[c->id];
 	uint64_t now = rdtsc();
 
+	if (r)
+		trace_emit_switch(r, prev == c->idle ? TRACE_TID_IDLE : prev->tid,
+				  next == c->idle ? TRACE_TID_IDLE : next->tid,
+				  sched_trace_state(prev), 0, 0);
 	prev->runtime += now - prev->switched_in;
 	prev->on_cpu = false;
 	next->state = THREAD_RUNNING;
 	next->on_cpu = true;
 	next->switched_in = now;
 	next->nswitches++;
+	if (prev->fpu || next->fpu)
+		user_switch(prev, next);
 	c->current = next;
 	c->kstack_top = next->kstack_top;
 	c->arch.tss.rsp[0] = next->kstack_top;
@@ -48,6 +71,7 @@ void sched_tick(struct cpu *c)
 				break;
 			list_del(&t->rq_link);
 			rq_enqueue(rq, t);
+			trace_wakeup_irqoff(0, t->tid, c->id);
 		}
 		spin_unlock(&rq->lock);
 	}

@@ -8,6 +8,7 @@
 #include "stage.h"
 #include "printk.h"
 #include "cpu.h"
+#include "trace.h"
 #include <arch/cpu.h>
 
 uint64_t stage_passed_tsc[STAGE_COUNT];	/* 0 = not passed */
@@ -30,6 +31,7 @@ static bool stage_is_last(enum stage_id id)
 void stage_mark(enum stage_id id)
 {
 	stage_passed_tsc[id] = rdtsc() | 1;
+	trace_stage(id);
 	printk("%s", stage_catalog[id].marker);
 	if (stage_exit && stage_is_last(id))
 		qemu_exit(0);

@@ -11,8 +11,10 @@
 #include "kstack.h"
 #include "printk.h"
 #include "string.h"
+#include "trace.h"
 #include "wait.h"
 #include <arch/cpu.h>
+#include <arch/trap.h>
 
 extern char thread_trampoline[];
 
@@ -23,15 +25,21 @@ static struct spinlock zombie_lock = SPINLOCK_INIT("zombies");
 static struct wait_queue reaper_wq = WAIT_QUEUE_INIT(reaper_wq, "reaper");
 static unsigned next_tid = 1;
 
+/* Rename @t (records TRACE_TASK_RENAME). Context: any. */
 void thread_set_name(struct thread *t, const char *name)
 {
 	strlcpy(t->name, name, sizeof(t->name));
+	trace_task_rename(t);
 }
 
-/* Lay out a first context that "returns" into thread_trampoline. */
+/*
+ * Lay out a first context that "returns" into thread_trampoline, below
+ * room for the trap frame that entries from user mode put at the very top
+ * (so a thread can become a user thread without clobbering its own frames).
+ */
 static void thread_init_context(struct thread *t)
 {
-	uint64_t *sp = (uint64_t *)t->kstack_top;
+	uint64_t *sp = (uint64_t *)(t->kstack_top - sizeof(struct trap_frame));
 
 	*--sp = 0;			/* fake return address: ends backtraces */
 	t->ctx = (struct context *)sp - 1;
@@ -42,7 +50,7 @@ static void thread_init_context(struct thread *t)
 static void thread_init_fields(struct thread *t, const char *name)
 {
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
-	thread_set_name(t, name);
+	strlcpy(t->name, name, sizeof(t->name));
 	t->pinned = -1;
 	list_init(&t->rq_link);
 	list_init(&t->all_link);
@@ -73,6 +81,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	f = spin_lock_irqsave(&threads_lock);
 	list_add_tail(&t->all_link, &all_threads);
 	spin_unlock_irqrestore(&threads_lock, f);
+	trace_task_new(t);
 	sched_enqueue_new(t, cpu);
 	return t;
 }
@@ -110,6 +119,7 @@ void thread_start(struct thread *last)
 __noreturn void thread_exit(void)
 {
 	irq_disable();
+	trace_task_exit(current_thread());
 	current_thread()->state = THREAD_DEAD;
 	schedule();
 	panic("thread_exit: dead thread ran again");
@@ -158,4 +168,5 @@ void thread_init(void)
 {
 	if (!thread_create("reaper", thread_reaper, NULL, -1))
 		panic("cannot create the reaper thread");
+	trace_start();
 }

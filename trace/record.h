@@ -7,6 +7,7 @@
  * Change log (additive changes only once tools depend on a field):
  *   v1  first version.
  *   v1  trace_ring_hdr.wlimit taken from reserved2 (writer's cached bound).
+ *   v1  struct trace_ctl: where the rings are, for readers of guest RAM.
  */
 #ifndef TRACE_RECORD_H
 #define TRACE_RECORD_H
@@ -309,6 +310,38 @@ struct trace_ring_hdr {
 #define TRACE_RING_HDR_SIZE	192u
 
 /*
+ * The kernel's control block, the one symbol (`trace_ctl`) a reader of raw
+ * guest memory looks up in kernel.elf: where each CPU's ring is and how to
+ * read its time stamps. The kernel fills it at boot and sets magic last;
+ * rings appear in ring_phys[] as their CPUs start (0 = not yet). The host
+ * writes only snapshot_req (and, through the ring, tail and limit).
+ */
+#define TRACE_MAX_CPUS		16
+
+struct trace_ctl {
+	/* Written by the kernel. */
+	uint32_t magic;		/* TRACE_CTL_MAGIC, stored last (release) */
+	uint16_t version;	/* TRACE_VERSION */
+	uint8_t mode;		/* TRACE_MODE_* of every ring */
+	uint8_t enabled;	/* 0 if trace=off */
+	uint32_t ncpus;		/* rings that may appear (CPUs to start) */
+	uint32_t reserved0;
+	uint64_t tsc_hz;	/* TSC ticks per second; 0 until calibrated */
+	uint64_t boot_tsc;	/* TSC at kernel entry: time zero */
+	uint64_t ring_bytes;	/* bytes per ring, header included */
+	uint64_t snapshot_done;	/* last snapshot_req the kernel served */
+	uint64_t load_done;	/* trace workload (traceload=) finished */
+	uint64_t reserved1[3];
+	/* Written by a host consumer: ask the kernel to re-emit task names. */
+	uint64_t snapshot_req;
+	uint64_t reserved2;
+	uint64_t ring_phys[TRACE_MAX_CPUS];	/* physical address, 0 = none */
+};
+
+#define TRACE_CTL_MAGIC		0x4c544354u	/* "TCTL" */
+#define TRACE_CTL_SIZE		224u
+
+/*
  * Capture file, as written by the host capture tool and read by converters:
  *
  *   struct trace_file_hdr
@@ -414,6 +447,9 @@ _Static_assert(offsetof(struct trace_task_rename, name) == 24, "rename.name");
 _Static_assert(offsetof(struct trace_ring_hdr, head) == 64, "ring.head");
 _Static_assert(offsetof(struct trace_ring_hdr, limit) == 128, "ring.limit");
 _Static_assert(sizeof(struct trace_ring_hdr) == TRACE_RING_HDR_SIZE, "ring");
+_Static_assert(offsetof(struct trace_ctl, snapshot_req) == 80, "ctl.snapshot");
+_Static_assert(offsetof(struct trace_ctl, ring_phys) == 96, "ctl.ring_phys");
+_Static_assert(sizeof(struct trace_ctl) == TRACE_CTL_SIZE, "ctl");
 _Static_assert(offsetof(struct trace_file_hdr, tsc_hz) == 16, "file.tsc_hz");
 _Static_assert(offsetof(struct trace_file_hdr, build_id) == 48, "build_id");
 _Static_assert(sizeof(struct trace_file_hdr) == TRACE_FILE_HDR_SIZE, "file");

@@ -25,13 +25,20 @@ $(SYSCALL_NAMES_H): $(SYSCALL_TBL) $(SYSCALL_GEN)
 	$(quiet) GEN $@
 	$(Q)$(PYTHON) $(SYSCALL_GEN) --tbl $< --names $@
 
-# Not linked yet (nothing dispatches syscalls); compiled so the generated
-# table stays valid kernel C. It joins KERNEL_EXTRA_OBJS with the entry path.
+SYSCALL_STUBS := $(BUILD)/gen/syscall_stubs.c
+
+$(SYSCALL_STUBS): $(SYSCALL_TBL) $(SYSCALL_GEN)
+	$(quiet) GEN $@
+	$(Q)$(PYTHON) $(SYSCALL_GEN) --tbl $< --stubs $@
+
+# The dispatch table syscall_dispatch() (kernel/linux/syscall.c) indexes.
 $(BUILD)/gen/syscall_table.o: $(SYSCALL_C) $(SYSCALL_H)
 	$(quiet) CC $<
 	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
-all: $(BUILD)/gen/syscall_table.o $(SYSCALL_NAMES_H)
+GEN_HEADERS += $(SYSCALL_H)
+KERNEL_EXTRA_OBJS += $(BUILD)/gen/syscall_table.o
+all: $(SYSCALL_NAMES_H)
 
 # ---- host tests --------------------------------------------------------------
 # kernel/ by quotes only: kernel/string.h must not hide libc's.
@@ -49,11 +56,12 @@ $(LINUX_T)/test_syscall_tbl: kernel/linux/tests/test_syscall_tbl.py \
 	$(Q)chmod +x $@
 
 $(LINUX_T)/test_syscall_table: kernel/linux/tests/test_syscall_table.c \
-		$(SYSCALL_C) $(SYSCALL_H) $(SYSCALL_NAMES_H) tests/harness.h
+		$(SYSCALL_C) $(SYSCALL_H) $(SYSCALL_NAMES_H) $(SYSCALL_STUBS) \
+		tests/harness.h
 	$(quiet) HOSTCC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(LINUX_HOST_CFLAGS) $(HOST_SAN) -Wno-unused-parameter \
-		$< $(SYSCALL_C) -o $@
+		$< $(SYSCALL_C) $(SYSCALL_STUBS) -o $@
 
 # cpio: archives of one small tree made by GNU cpio (newc and crc) and by
 # userland/mkinitrd.py; the test knows the tree's contents.

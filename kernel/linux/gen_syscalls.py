@@ -3,6 +3,7 @@
 
     gen_syscalls.py --tbl kernel/linux/syscall.tbl --header out.h
     gen_syscalls.py --tbl ... --table out.c     (the kernel's tables)
+    gen_syscalls.py --tbl ... --stubs out.c     (handler stand-ins for host tests)
     gen_syscalls.py --tbl ... --names out.h     (names for host tools)
 
 Every number below SYSCALL_NR gets a slot: implemented calls point at
@@ -111,6 +112,15 @@ def gen_names(calls):
     return "".join(out)
 
 
+def gen_stubs(calls):
+    """Host-test stand-ins: each implemented handler returns its number."""
+    out = [BANNER, '#include "syscall_table.h"\n\n']
+    out += ["long %s(SYSCALL_ARGS)\n{\n\treturn %d;\n}\n\n" % (c.entry, c.nr)
+            for c in sorted(calls, key=lambda c: c.nr)
+            if c.status == "implemented"]
+    return "".join(out)
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = path + ".tmp"
@@ -125,6 +135,7 @@ def main(argv):
     ap.add_argument("--header")
     ap.add_argument("--table")
     ap.add_argument("--names")
+    ap.add_argument("--stubs")
     a = ap.parse_args(argv)
     try:
         with open(a.tbl) as f:
@@ -138,6 +149,8 @@ def main(argv):
         write(a.table, gen_table(calls, "syscall_table.h"))
     if a.names:
         write(a.names, gen_names(calls))
+    if a.stubs:
+        write(a.stubs, gen_stubs(calls))
     return 0
 
 

@@ -12,3 +12,4 @@ run: $(DEPS_STAMP) $(BUILD)/loupe.bin
 bench: $(DEPS_STAMP) $(BUILD)/loupe.bin
 	$(Q)$(PYTHON) tools/qemu/bench --image $(BUILD)/loupe.bin \
 		--build $(BUILD) --smp $(SMP)
+	$(Q)$(PYTHON) tools/gdb_session/bench_gdb --build $(BUILD) --smp $(SMP)

@@ -19,6 +19,15 @@ EXIT_SUCCESS = 1
 EXIT_PANIC = 3
 
 
+def trace_mem_path():
+    """$LOUPE_TRACE_MEM: back guest RAM with this file for tracecap, or None.
+
+    Set by `make run TRACE=1` (tools/tracecap/build.mk), so an interactive
+    session can be traced from another terminal (docs/tracing.md).
+    """
+    return os.environ.get("LOUPE_TRACE_MEM") or None
+
+
 def qemu_binary():
     """QEMU's executable: $LOUPE_QEMU if set (tests), else from PATH."""
     return os.environ.get("LOUPE_QEMU") or QEMU
@@ -30,15 +39,29 @@ def _cpu_model(accel):
     return "host" if accel == "kvm" else "max"
 
 
+def memory_backend_args(path, mem="512M"):
+    """QEMU arguments that back guest RAM with the shared file @path.
+
+    The host can then map the file and read guest-physical memory live (the
+    trace transport, tools/tracecap): file offset = guest-physical address
+    for the "pc" machine's low RAM. The size must equal -m.
+    """
+    return ["-object", "memory-backend-file,id=loupe-ram,size=%s,"
+            "mem-path=%s,share=on" % (mem, path),
+            "-machine", "memory-backend=loupe-ram"]
+
+
 def qemu_argv(image, smp=4, accel="tcg", cmdline="", mem="512M",
-              serial="stdio", com2=None, extra=(), icount=False, qemu=None):
+              serial="stdio", com2=None, extra=(), icount=False, qemu=None,
+              mem_path=None):
     """QEMU's argv (binary first) to boot the Multiboot @image.
 
     @serial is COM1, the kernel console, as a QEMU chardev spec ("stdio",
     "mon:stdio" to share the terminal with the monitor, "file:x.log", ...).
     @com2 is COM2's spec or None. @icount (TCG only) makes the guest TSC
     advance one tick per guest instruction, for deterministic benchmarks.
-    @qemu overrides qemu_binary().
+    @qemu overrides qemu_binary(). @mem_path (default trace_mem_path())
+    backs guest RAM with that shared file (memory_backend_args()).
     Raises ValueError on a bad accelerator, CPU count or icount with KVM.
     """
     if accel not in ACCELS:
@@ -66,6 +89,9 @@ def qemu_argv(image, smp=4, accel="tcg", cmdline="", mem="512M",
         argv += ["-serial", com2]
     if icount:
         argv += ["-icount", "shift=0,align=off"]
+    mem_path = mem_path or trace_mem_path()
+    if mem_path:
+        argv += memory_backend_args(mem_path, mem)
     if not serial.startswith("mon:"):
         # Keep the monitor off stdio and off any default console.
         argv += ["-monitor", "none"]

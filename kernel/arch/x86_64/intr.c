@@ -8,9 +8,13 @@
  * table (an indirect call, allowlisted in tools/hotcheck/indirect.allow).
  * On the way out, a pending reschedule is honoured if the interrupted code
  * had interrupts enabled (so it held no spinlock: spinlocks disable them).
+ * Every interrupt is recorded as an IRQ slice (entry, exit before any
+ * preemption, so slices nest), exceptions as instants (trace/emit.c).
  */
 #include "cpu.h"
 #include "sched.h"
+#include "proc.h"
+#include "trace.h"
 #include <arch/trap.h>
 #include <arch/lapic.h>
 #include <arch/cpu.h>
@@ -32,34 +36,66 @@ static void intr_device(struct trap_frame *tf)
 	lapic_eoi();
 }
 
+/* An exception: an instant in the trace, then trap.c decides. */
+static void intr_exception(struct trap_frame *tf)
+{
+	if (tf->vector == VEC_PF)
+		trace_page_fault_irqoff(read_cr2(), tf->rip, (uint32_t)tf->error);
+	else
+		trace_exception_irqoff((uint32_t)tf->vector, tf->error, tf->rip);
+	trap_exception(tf);
+}
+
+/*
+ * On the way back out: a process marked for death by kill() dies instead
+ * of returning to user mode; a pending reschedule is honoured if the
+ * interrupted code had interrupts enabled.
+ */
+static void intr_return(struct cpu *c, struct trap_frame *tf)
+{
+	struct thread *t = c->current;
+
+	if ((tf->cs & 3) && unlikely(t->proc && t->proc->killed))
+		proc_die();
+	if (c->need_resched && (tf->rflags & RFLAGS_IF))
+		sched_preempt();
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
+	uint32_t vector = (uint32_t)tf->vector;
 
 	c->irqs++;
-	switch (tf->vector) {
+	if (vector < 32 && vector != VEC_NMI) {
+		intr_exception(tf);
+		if (tf->cs & 3)
+			intr_return(c, tf);
+		return;
+	}
+	trace_irq_entry_irqoff(vector);
+	switch (vector) {
 	case VEC_TIMER:
 		timer_irq(tf);
 		break;
 	case VEC_IPI_RESCHED:
+		trace_ipi_irqoff(TRACE_IPI_RECV, vector, ~0u);
 		ipi_resched_irq();
 		break;
 	case VEC_IPI_CALL:
+		trace_ipi_irqoff(TRACE_IPI_RECV, vector, ~0u);
 		ipi_call_irq();
 		break;
 	case VEC_NMI:
 	case VEC_IPI_STOP:
+		trace_irq_exit_irqoff(vector);
 		ipi_stop_irq(tf);
 		return;
 	case VEC_SPURIOUS:
-		return;
+		break;
 	default:
-		if (tf->vector < 32) {
-			trap_exception(tf);
-			return;
-		}
 		intr_device(tf);
 	}
-	if (c->need_resched && (tf->rflags & RFLAGS_IF))
-		sched_preempt();
+	trace_irq_exit_irqoff(vector);
+	intr_return(c, tf);
 }

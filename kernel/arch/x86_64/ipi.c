@@ -12,10 +12,12 @@
 #include "printk.h"
 #include "sched.h"
 #include "smp.h"
+#include "trace.h"
 #include <arch/cpu.h>
 #include <arch/lapic.h>
 #include <arch/trap.h>
 #include <arch/tsc.h>
+#include "gdbstub/kgdb.h"
 
 static struct {
 	void (*fn)(void *);
@@ -44,13 +46,19 @@ void ipi_call_irq(void)
 	lapic_eoi();
 }
 
-/* NMI or stop IPI: on a panic, park here for good (the debugger looks). */
+/*
+ * NMI or stop IPI: the GDB stub's round-up parks the CPU until it resumes;
+ * on a panic, park here for good (the frame is kept for the debugger).
+ */
 void ipi_stop_irq(struct trap_frame *tf)
 {
 	if (tf->vector == VEC_IPI_STOP)
 		lapic_eoi();
+	if (tf->vector == VEC_NMI && panic_cpu < 0 && kgdb_nmi(tf))
+		return;
 	if (panic_cpu < 0 || panic_cpu == (int)cpu_id())
 		return;
+	kgdb_note_halt(tf);
 	cpu_stopped[cpu_id()] = true;
 	cpu_halt_forever();
 }
@@ -88,6 +96,7 @@ int smp_call(int cpu, void (*fn)(void *), void *arg)
 	call_req.arg = arg;
 	/* Release: the request is visible before any target can see the IPI. */
 	__atomic_store_n(&call_req.pending, targets, __ATOMIC_RELEASE);
+	trace_ipi_send(VEC_IPI_CALL, cpu == SMP_CALL_ALL ? ~0u : (uint32_t)cpu);
 	if (cpu == SMP_CALL_ALL)
 		lapic_send_ipi(0, ICR_ALL_BUT_SELF | VEC_IPI_CALL);
 	else
@@ -100,6 +109,7 @@ int smp_call(int cpu, void (*fn)(void *), void *arg)
 
 void smp_send_resched(unsigned cpu)
 {
+	trace_ipi_send(VEC_IPI_RESCHED, cpu);
 	lapic_send_ipi(cpus[cpu].apic_id, VEC_IPI_RESCHED);
 }
 

@@ -17,6 +17,7 @@
 #include <arch/lapic.h>
 #include <arch/mmu.h>
 #include <arch/tsc.h>
+#include <arch/user.h>
 
 #define TRAMPOLINE_PA	0x8000
 
@@ -52,6 +53,7 @@ static __noreturn void ap_main(struct cpu *c)
 {
 	smp_init_cpu(c);
 	mmu_init_cpu();
+	user_init_cpu();
 	lapic_init_cpu();
 	sched_init_cpu(c, c->kstack_top);
 	/* Release: pairs with the acquire load in smp_start_cpu(). */

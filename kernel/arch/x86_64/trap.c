@@ -1,8 +1,9 @@
 /*
  * Exceptions: the 32 CPU exception vectors. A kernel fault at an address
  * listed in the exception table (safe memory access) resumes at its fixup;
- * a breakpoint compiled into the kernel is counted and skipped; anything
- * else is fatal and produces a panic report. Not a hot path, but reached
+ * breakpoints, debug traps and (with GDB attached) faults go to the GDB
+ * stub (gdbstub/kgdb.c); a breakpoint compiled into the kernel is counted
+ * and skipped; anything else is fatal and produces a panic report. Not a hot path, but reached
  * from one (intr.c), so it prints only through the cold trap_fatal().
  */
 #include "cpu.h"
@@ -11,6 +12,7 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/safemem.h>
+#include "gdbstub/kgdb.h"
 
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
@@ -39,14 +41,21 @@ bool trap_fixup(struct trap_frame *tf)
 	return false;
 }
 
+/*
+ * Fixups first (the debugger's own memory access relies on them), then
+ * the debugger: #BP and #DB it planted, and any other exception while GDB
+ * is attached or with gdb=wait. Without it, an int3 is counted.
+ */
 void trap_exception(struct trap_frame *tf)
 {
+	if ((tf->vector == VEC_PF || tf->vector == VEC_GP) && trap_fixup(tf))
+		return;
+	if (kgdb_trap(tf))
+		return;
 	if (tf->vector == VEC_BP) {
 		trap_breakpoints++;
 		return;
 	}
-	if ((tf->vector == VEC_PF || tf->vector == VEC_GP) && trap_fixup(tf))
-		return;
 	trap_fatal(tf);
 }
 

@@ -1,0 +1,27 @@
+/*
+ * Entering and leaving user mode (user.c, syscall.S): per-CPU SYSCALL
+ * set-up, SMEP/SMAP, per-thread FPU/SSE state and the FS base for TLS.
+ */
+#ifndef ARCH_USER_H
+#define ARCH_USER_H
+
+#include "types.h"
+
+struct thread;
+
+/* FXSAVE image: x87, MMX and SSE state (512 bytes, 16-byte aligned). */
+struct fpu_state {
+	uint8_t fxsave[512];
+} __aligned(16);
+
+void user_init_cpu(void);
+int user_thread_init(struct thread *t);
+void user_thread_free(struct thread *t);
+__noreturn void user_enter(struct thread *t, uint64_t entry, uint64_t sp);
+struct trap_frame;
+__noreturn void user_resume(struct thread *t, const struct trap_frame *tf);
+void user_reset(struct thread *t, struct trap_frame *tf, uint64_t entry,
+		uint64_t sp);
+void user_switch(struct thread *prev, struct thread *next);
+
+#endif

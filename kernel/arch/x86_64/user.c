@@ -1,0 +1,129 @@
+/*
+ * User mode on x86_64: SYSCALL/SYSRET through MSR_STAR/LSTAR/FMASK, SMEP
+ * and SMAP (the kernel can neither run nor, outside uaccess, touch user
+ * pages), FXSAVE-based FPU/SSE state per user thread, and the first entry
+ * to ring 3 through an IRET frame at the top of the thread's stack.
+ */
+#include "kmalloc.h"
+#include "printk.h"
+#include "sched.h"
+#include "string.h"
+#include <arch/cpu.h>
+#include <arch/percpu.h>
+#include <arch/trap.h>
+#include <arch/uaccess.h>
+#include <arch/user.h>
+
+#define CR0_MP		(1UL << 1)
+#define CR0_EM		(1UL << 2)
+#define CR0_TS		(1UL << 3)
+#define CR4_OSXMMEXCPT	(1UL << 10)
+#define FMASK_BITS	(RFLAGS_IF | RFLAGS_TF | (1UL << 10) | (1UL << 18))
+
+extern char syscall_entry[], trap_return[];
+bool uaccess_smap;
+static struct fpu_state fpu_initial;	/* FCW 0x37f, MXCSR 0x1f80 */
+
+/* Context: every CPU at boot, before it runs user code. */
+void user_init_cpu(void)
+{
+	uint32_t r[4];
+
+	wrmsr(MSR_STAR, ((uint64_t)(GDT_UDATA - 8 - 3) << 48) |
+			((uint64_t)GDT_KCODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, FMASK_BITS);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	cpuid(7, 0, r);
+	if (r[1] & (1 << 7))
+		write_cr4(read_cr4() | CR4_SMEP);
+	if (r[1] & (1 << 20)) {
+		write_cr4(read_cr4() | CR4_SMAP);
+		uaccess_smap = true;
+	}
+	if (this_cpu()->id == 0) {
+		__asm__ __volatile__("fninit; fxsave64 %0" : "=m"(fpu_initial));
+		*(uint32_t *)&fpu_initial.fxsave[24] = 0x1f80;	/* MXCSR */
+	}
+}
+
+/* Give t an FPU state as Linux starts a process with. Returns 0 or -ENOMEM. */
+int user_thread_init(struct thread *t)
+{
+	t->fpu = kmalloc(sizeof(*t->fpu));
+	if (!t->fpu)
+		return -ENOMEM;
+	memcpy(t->fpu, &fpu_initial, sizeof(*t->fpu));
+	return 0;
+}
+
+void user_thread_free(struct thread *t)
+{
+	kfree(t->fpu);
+	t->fpu = NULL;
+}
+
+/*
+ * A fresh user register state in tf: start at entry on stack sp with all
+ * other registers zero, the initial FPU state and no TLS (execve).
+ */
+void user_reset(struct thread *t, struct trap_frame *tf, uint64_t entry,
+		uint64_t sp)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = entry;
+	tf->cs = GDT_UCODE;
+	tf->rflags = RFLAGS_IF | 2;
+	tf->rsp = sp;
+	tf->ss = GDT_UDATA;
+	memcpy(t->fpu, &fpu_initial, sizeof(*t->fpu));
+	__asm__ __volatile__("fxrstor64 %0" : : "m"(*t->fpu));
+	t->fs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+}
+
+/*
+ * Go to user mode with the registers in tf, through the trap frame at the
+ * top of t's kernel stack (where later entries from user mode put theirs).
+ */
+__noreturn void user_resume(struct thread *t, const struct trap_frame *tf)
+{
+	struct trap_frame *top = (struct trap_frame *)t->kstack_top - 1;
+
+	irq_disable();
+	if (top != tf)
+		memcpy(top, tf, sizeof(*top));
+	__asm__ __volatile__("fxrstor64 %0" : : "m"(*t->fpu));
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	__asm__ __volatile__("movq %0, %%rsp; jmp *%1"
+			     : : "r"(top), "r"(trap_return) : "memory");
+	__builtin_unreachable();
+}
+
+/* Leave for user mode at entry with stack sp (a new process). */
+__noreturn void user_enter(struct thread *t, uint64_t entry, uint64_t sp)
+{
+	struct trap_frame *tf = (struct trap_frame *)t->kstack_top - 1;
+
+	user_reset(t, tf, entry, sp);
+	user_resume(t, tf);
+}
+
+/*
+ * The user half of a context switch: save prev's FPU state, load next's,
+ * its FS base and its address space. Kernel threads have no FPU state
+ * (the kernel never uses the FPU) and keep whatever CR3 is loaded.
+ */
+void user_switch(struct thread *prev, struct thread *next)
+{
+	if (prev->fpu)
+		__asm__ __volatile__("fxsave64 %0" : "=m"(*prev->fpu));
+	if (!next->fpu)
+		return;
+	__asm__ __volatile__("fxrstor64 %0" : : "m"(*next->fpu));
+	wrmsr(MSR_FS_BASE, next->fs_base);
+	if (read_cr3() != next->cr3)
+		write_cr3(next->cr3);
+}

@@ -1,0 +1,76 @@
+/*
+ * Linux odds and ends: uname (sysname "Loupe"), getrandom, reboot (power
+ * off ends QEMU through isa-debug-exit; the only way init asks to stop).
+ */
+#include "linux.h"
+#include "cmdline.h"
+#include "printk.h"
+#include "string.h"
+#include <arch/cpu.h>
+
+struct utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65],
+	     domainname[65];
+};
+
+long sys_uname(SYSCALL_ARGS)
+{
+	static const struct utsname u = {
+		"Loupe", "loupe", "0.1", "Loupe 0.1 SMP", "x86_64", "(none)",
+	};
+
+	return copy_to_user((void *)a0, &u, sizeof(u));
+}
+
+static uint64_t misc_xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/*
+ * getrandom(buf, len, flags): from RDRAND when the CPU has it, mixed with
+ * the TSC. Not a cryptographic pool; good enough for AT_RANDOM-style use.
+ */
+long sys_getrandom(SYSCALL_ARGS)
+{
+	uint64_t seed = rdtsc() ^ 0x9e3779b97f4a7c15UL;
+	uint8_t chunk[64];
+	size_t done = 0, len = MIN(a1, (unsigned long)1 << 20);
+
+	if (a2 & ~7UL)
+		return -EINVAL;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+
+		for (size_t i = 0; i < n; i += 8) {
+			uint64_t v = misc_xorshift(&seed);
+
+			memcpy(chunk + i, &v, MIN(8, n - i));
+		}
+		if (copy_to_user((uint8_t *)a0 + done, chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return done;
+}
+
+#define REBOOT_MAGIC1		0xfee1dead
+#define REBOOT_CMD_POWER_OFF	0x4321fedc
+#define REBOOT_CMD_RESTART	0x01234567
+
+/* reboot(magic, magic2, cmd): init's way to end the machine. */
+long sys_reboot(SYSCALL_ARGS)
+{
+	if (a0 != REBOOT_MAGIC1 || current_proc()->pid != 1)
+		return -EPERM;
+	if (a2 != REBOOT_CMD_POWER_OFF && a2 != REBOOT_CMD_RESTART)
+		return -EINVAL;
+	printk("reboot: power off requested by init");
+	qemu_exit(0);
+	cpu_halt_forever();
+}

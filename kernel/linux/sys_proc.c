@@ -1,0 +1,229 @@
+/*
+ * Linux process calls: identity, exit, fork/execve/wait4, kill, TLS
+ * (arch_prctl), set_tid_address, limits. Programs come from the initrd.
+ */
+#include "linux.h"
+#include "kmalloc.h"
+#include "string.h"
+#include <arch/cpu.h>
+
+#define ARCH_SET_FS	0x1002
+#define ARCH_GET_FS	0x1003
+#define WNOHANG		1
+#define EXEC_STRINGS	(32 * 1024)	/* argv + envp bytes execve accepts */
+#define EXEC_MAX_ARGS	256
+
+long sys_getpid(SYSCALL_ARGS)
+{
+	return current_proc()->pid;
+}
+
+long sys_getppid(SYSCALL_ARGS)
+{
+	struct proc *p = current_proc();
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+	long ppid = p->parent ? p->parent->pid : 0;
+
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ppid;
+}
+
+/* Single-threaded processes: the thread id is the process id. */
+long sys_gettid(SYSCALL_ARGS)
+{
+	return current_proc()->pid;
+}
+
+long sys_set_tid_address(SYSCALL_ARGS)
+{
+	current_thread()->clear_child_tid = a0;
+	return current_proc()->pid;
+}
+
+long sys_exit(SYSCALL_ARGS)
+{
+	proc_exit((a0 & 0xff) << 8);
+}
+
+long sys_exit_group(SYSCALL_ARGS)
+{
+	proc_exit((a0 & 0xff) << 8);
+}
+
+long sys_sched_yield(SYSCALL_ARGS)
+{
+	sched_yield();
+	return 0;
+}
+
+long sys_arch_prctl(SYSCALL_ARGS)
+{
+	struct thread *me = current_thread();
+
+	if (a0 == ARCH_SET_FS) {
+		if (a1 >= USER_TOP)
+			return -EPERM;
+		me->fs_base = a1;
+		wrmsr(MSR_FS_BASE, a1);
+		return 0;
+	}
+	if (a0 == ARCH_GET_FS)
+		return copy_to_user((void *)a1, &me->fs_base, 8);
+	return -EINVAL;
+}
+
+long sys_fork(SYSCALL_ARGS)
+{
+	return proc_fork(current_user_frame());
+}
+
+long sys_vfork(SYSCALL_ARGS)
+{
+	return proc_fork(current_user_frame());
+}
+
+#define CLONE_VM	0x100
+#define CLONE_VFORK	0x4000
+#define CLONE_THREAD	0x10000
+
+/*
+ * clone without threads: a fork whose child may start on a new stack.
+ * CLONE_VM|CLONE_VFORK (musl's posix_spawn) gets a copy instead of shared
+ * memory, which the child cannot tell apart before its execve.
+ */
+long sys_clone(SYSCALL_ARGS)
+{
+	struct trap_frame tf = *current_user_frame();
+
+	if (a0 & CLONE_THREAD)
+		return -ENOSYS;
+	if ((a0 & CLONE_VM) && !(a0 & CLONE_VFORK))
+		return -ENOSYS;
+	if (a1)
+		tf.rsp = a1;
+	return proc_fork(&tf);
+}
+
+/* Copy a NULL-terminated user array of strings into buf; fill vec. */
+static long sys_copy_strings(const char *const *uvec, const char **vec,
+			     char **buf, char *end)
+{
+	int n = 0;
+
+	for (; uvec; n++) {
+		const char *s;
+		long len;
+
+		if (n >= EXEC_MAX_ARGS)
+			return -E2BIG;
+		if (copy_from_user(&s, &uvec[n], sizeof(s)))
+			return -EFAULT;
+		if (!s)
+			break;
+		len = strncpy_from_user(*buf, s, end - *buf);
+		if (len == -ENAMETOOLONG)
+			return -E2BIG;
+		if (len < 0)
+			return len;
+		vec[n] = *buf;
+		*buf += len + 1;
+	}
+	vec[n] = NULL;
+	return 0;
+}
+
+/* execve(path, argv, envp) */
+long sys_execve(SYSCALL_ARGS)
+{
+	char *mem = kmalloc(EXEC_STRINGS + 2 * (EXEC_MAX_ARGS + 1) * sizeof(char *));
+	const char **argv, **envp;
+	char *path, *p;
+	long err;
+
+	if (!mem)
+		return -ENOMEM;
+	argv = (const char **)(mem + EXEC_STRINGS);
+	envp = argv + EXEC_MAX_ARGS + 1;
+	path = mem;
+	err = strncpy_from_user(path, (const char *)a0, 256);
+	p = path + (err > 0 ? err + 1 : 0);
+	if (err >= 0)
+		err = sys_copy_strings((const char *const *)a1, argv, &p,
+				       mem + EXEC_STRINGS);
+	if (!err)
+		err = sys_copy_strings((const char *const *)a2, envp, &p,
+				       mem + EXEC_STRINGS);
+	if (!err)
+		err = proc_exec(path, argv, envp);
+	kfree(mem);
+	return err;
+}
+
+/* wait4(pid, status, options, rusage): pid > 0 or -1 (any child). */
+long sys_wait4(SYSCALL_ARGS)
+{
+	int pid = (int)a0, status = 0;
+	long ret;
+
+	if (pid < -1 || pid == 0)
+		return -EINVAL;
+	if (a2 & ~(unsigned long)WNOHANG)
+		return -EINVAL;
+	if (a1 && !uaccess_ok(a1, sizeof(int)))
+		return -EFAULT;
+	ret = proc_wait(current_proc(), pid, &status, a2 & WNOHANG);
+	if (ret > 0 && a1 && copy_to_user((void *)a1, &status, sizeof(status)))
+		return -EFAULT;
+	return ret;
+}
+
+long sys_kill(SYSCALL_ARGS)
+{
+	return proc_kill((int)a0, (int)a1);
+}
+
+long sys_getuid(SYSCALL_ARGS)
+{
+	return 0;
+}
+
+long sys_getgid(SYSCALL_ARGS)
+{
+	return 0;
+}
+
+long sys_geteuid(SYSCALL_ARGS)
+{
+	return 0;
+}
+
+long sys_getegid(SYSCALL_ARGS)
+{
+	return 0;
+}
+
+struct rlimit64 {
+	uint64_t cur, max;
+};
+
+/* prlimit64(pid, resource, new, old): report "unlimited", accept nothing new. */
+long sys_prlimit64(SYSCALL_ARGS)
+{
+	struct rlimit64 r = { ~0UL, ~0UL };
+
+	if (a0 && (int)a0 != current_proc()->pid)
+		return -ESRCH;
+	if (a1 >= 16)
+		return -EINVAL;
+	if (a2) {
+		struct rlimit64 n;
+
+		if (copy_from_user(&n, (void *)a2, sizeof(n)))
+			return -EFAULT;
+		if (n.cur > n.max)
+			return -EINVAL;
+	}
+	if (a3 && copy_to_user((void *)a3, &r, sizeof(r)))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * HOT PATH: system-call dispatch, called by syscall_entry with the user's
+ * trap frame.
+ *
+ * May not: print, format, allocate, take contended locks or emit boot-stage
+ * markers. It runs the handler from the generated table (the single source
+ * of truth is kernel/linux/syscall.tbl) with interrupts on, stores the
+ * result, and on the way out honours a pending reschedule. Unknown numbers
+ * go to sys_ni_syscall(), which counts them and returns -ENOSYS.
+ */
+#include "cpu.h"
+#include "sched.h"
+#include "syscall_table.h"
+#include "proc.h"
+#include <arch/cpu.h>
+#include <arch/trap.h>
+
+/* How often each unimplemented number was called ([SYSCALL_NR]: others). */
+uint64_t syscall_unknown[SYSCALL_NR + 1];
+
+long sys_ni_syscall(SYSCALL_ARGS)
+{
+	return -ENOSYS;
+}
+
+void syscall_dispatch(struct trap_frame *tf)
+{
+	uint64_t nr = tf->rax;
+	long ret;
+
+	irq_enable();
+	if (likely(nr < SYSCALL_NR && syscall_fns[nr] != sys_ni_syscall)) {
+		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
+				      tf->r8, tf->r9);
+	} else {
+		__atomic_add_fetch(&syscall_unknown[MIN(nr, SYSCALL_NR)], 1,
+				   __ATOMIC_RELAXED);
+		ret = -ENOSYS;
+	}
+	tf->rax = ret;
+	irq_disable();
+	if (unlikely(current_thread()->proc->killed))
+		proc_die();
+	if (this_cpu()->need_resched)
+		sched_preempt();
+}

@@ -1,0 +1,460 @@
+/*
+ * Processes: an address space, a main thread running in user mode, a
+ * place in the process tree, and an exit status for the parent's wait4.
+ * Programs come from the initrd (a newc cpio Multiboot module) and are
+ * static ELF64 executables or static PIEs (kernel/elf.c plans the load).
+ *
+ * proc_lock protects the process tree: pids, parent/children links,
+ * states and exit statuses. Lock order: proc_lock -> wq->lock -> rq->lock.
+ */
+#include "proc.h"
+#include "bootinfo.h"
+#include "cpio.h"
+#include "elf.h"
+#include "kmalloc.h"
+#include "printk.h"
+#include "sched.h"
+#include "string.h"
+#include "vm.h"
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+#include <arch/trap.h>
+#include <arch/user.h>
+
+#define PIE_BASE	0x0000555555554000UL	/* as Linux places PIEs */
+#define STACK_IMAGE	(16 * 1024)		/* argv, envp, auxv at most */
+
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
+struct list_head all_procs = LIST_HEAD_INIT(all_procs);
+static int next_pid = 1;
+
+/* The initrd's bytes for path (no leading '/'), or NULL. */
+static const void *proc_initrd_file(const char *path, size_t *size)
+{
+	struct cpio_entry e;
+
+	if (!boot_info.nmods)
+		return NULL;
+	while (*path == '/')
+		path++;
+	if (cpio_find(phys_to_virt(boot_info.mods[0].base),
+		      boot_info.mods[0].len, path, &e) || !cpio_is_reg(&e))
+		return NULL;
+	*size = e.size;
+	return e.data;
+}
+
+static unsigned proc_prot(uint32_t elf_prot)
+{
+	return (elf_prot & ELF_PROT_R ? VM_READ : 0) |
+	       (elf_prot & ELF_PROT_W ? VM_WRITE : 0) |
+	       (elf_prot & ELF_PROT_X ? VM_EXEC : 0);
+}
+
+/* Map and fill every PT_LOAD of img from file into vm. */
+static int proc_load_segments(struct vm *vm, const struct elf_image *img,
+			      const uint8_t *file)
+{
+	for (unsigned i = 0; i < img->nseg; i++) {
+		const struct elf_seg *s = &img->seg[i];
+		vaddr_t lo = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+		vaddr_t hi = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+		int err = vm_map(vm, lo, hi - lo, proc_prot(s->prot) | VM_WRITE);
+
+		if (!err)
+			err = vm_copy_to(vm, s->vaddr, file + s->offset, s->filesz);
+		if (err)
+			return err;
+	}
+	/* Now drop the write permission the copy needed. */
+	for (unsigned i = 0; i < img->nseg; i++) {
+		const struct elf_seg *s = &img->seg[i];
+		vaddr_t lo = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+		vaddr_t hi = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+
+		if (!(s->prot & ELF_PROT_W))
+			vm_protect(vm, lo, hi - lo, proc_prot(s->prot));
+	}
+	return 0;
+}
+
+/* Build argv/envp/auxv at the top of the stack; returns the user sp. */
+static int proc_setup_stack(struct vm *vm, const struct elf_image *img,
+			    const char *path, const char *const *argv,
+			    const char *const *envp, uint64_t *sp)
+{
+	static const char *const empty[] = { NULL };
+	uint8_t random[16];
+	struct elf_stack_args a = {
+		.argv = argv ? argv : empty, .envp = envp ? envp : empty,
+		.execfn = path, .random = random,
+	};
+	void *buf = kmalloc(STACK_IMAGE);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0; i < 16; i++)
+		random[i] = (uint8_t)(rdtsc() >> (i % 8));
+	err = vm_map(vm, VM_STACK_BOTTOM, VM_STACK_SIZE, VM_READ | VM_WRITE |
+		     (img->exec_stack ? VM_EXEC : 0));
+	if (!err)
+		err = elf_stack_build(img, &a, buf, STACK_IMAGE, VM_USER_TOP, sp) ?
+		      -E2BIG : 0;
+	if (!err)
+		err = vm_copy_to(vm, *sp, (uint8_t *)buf + STACK_IMAGE -
+				 (VM_USER_TOP - *sp), VM_USER_TOP - *sp);
+	kfree(buf);
+	return err;
+}
+
+/*
+ * Load path from the initrd into a new address space. Fills *entry and
+ * *sp for the first thread. Returns the vm, or NULL with *err set.
+ */
+static struct vm *proc_load(const char *path, const char *const *argv,
+			    const char *const *envp, uint64_t *entry,
+			    uint64_t *sp, int *err)
+{
+	struct elf_image *img = kmalloc(sizeof(*img));
+	const void *file;
+	struct vm *vm = NULL;
+	size_t size;
+
+	*err = -ENOMEM;
+	if (!img)
+		return NULL;
+	file = proc_initrd_file(path, &size);
+	*err = file ? elf_plan(file, size, PIE_BASE, img) : ELF_OK;
+	if (!file)
+		*err = -ENOENT;
+	else if (*err)
+		*err = elf_errno(*err);
+	else if (!(vm = vm_create()))
+		*err = -ENOMEM;
+	else if (!(*err = proc_load_segments(vm, img, file)))
+		*err = proc_setup_stack(vm, img, path, argv, envp, sp);
+	if (*err && vm) {
+		vm_destroy(vm);
+		vm = NULL;
+	}
+	if (vm) {
+		vm->brk_start = vm->brk = img->hi;
+		*entry = img->entry;
+	}
+	kfree(img);
+	return vm;
+}
+
+static void proc_exit_nomem(struct thread *me, struct proc *p);
+
+/*
+ * The first thing a process's main thread does: take its FPU state and
+ * address space, then drop to user mode: at the ELF entry, or (a fork
+ * child) where the parent's fork() returns, with 0 in rax.
+ */
+static void proc_thread_start(void *arg)
+{
+	struct proc *p = arg;
+	struct thread *me = current_thread();
+
+	if (user_thread_init(me))
+		proc_exit_nomem(me, p);
+	me->proc = p;
+	me->cr3 = p->vm->pml4;
+	vm_activate(p->vm);
+	if (p->fork_tf) {
+		struct trap_frame tf = *p->fork_tf;
+
+		memcpy(me->fpu, p->fork_fpu, sizeof(*me->fpu));
+		me->fs_base = p->fork_fs;
+		kfree(p->fork_tf);
+		kfree(p->fork_fpu);
+		p->fork_tf = NULL;
+		tf.rax = 0;
+		user_resume(me, &tf);
+	}
+	user_enter(me, p->entry, p->user_sp);
+}
+
+/* A new process could not get its FPU state: it exits before it starts. */
+static void proc_exit_nomem(struct thread *me, struct proc *p)
+{
+	me->proc = p;
+	me->cr3 = p->vm->pml4;
+	vm_activate(p->vm);
+	proc_exit(137);
+}
+
+/*
+ * Start path from the initrd as a child of parent (NULL for init).
+ * Returns the new pid or a negative errno.
+ */
+/* Enter p into the tree under parent and start its main thread. */
+static int proc_start(struct proc *p, struct proc *parent)
+{
+	unsigned long f;
+
+	list_init(&p->children);
+	wait_init(&p->child_wq, "wait4");
+	f = spin_lock_irqsave(&proc_lock);
+	p->pid = next_pid++;
+	p->parent = parent;
+	p->state = PROC_RUNNING;
+	if (parent)
+		list_add_tail(&p->sibling, &parent->children);
+	list_add_tail(&p->all_link, &all_procs);
+	spin_unlock_irqrestore(&proc_lock, f);
+	p->main = thread_create(p->name, proc_thread_start, p, -1);
+	if (!p->main) {
+		f = spin_lock_irqsave(&proc_lock);
+		if (parent)
+			list_del(&p->sibling);
+		list_del(&p->all_link);
+		spin_unlock_irqrestore(&proc_lock, f);
+		vm_destroy(p->vm);
+		kfree(p->fork_tf);
+		kfree(p->fork_fpu);
+		kfree(p);
+		return -ENOMEM;
+	}
+	return p->pid;
+}
+
+int proc_spawn(const char *path, const char *const *argv,
+	       const char *const *envp, struct proc *parent)
+{
+	struct proc *p = kzalloc(sizeof(*p));
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->vm = proc_load(path, argv, envp, &p->entry, &p->user_sp, &err);
+	if (!p->vm) {
+		kfree(p);
+		return err;
+	}
+	strlcpy(p->name, proc_basename(path), sizeof(p->name));
+	return proc_start(p, parent);
+}
+
+/*
+ * fork: a child with a copy of the caller's memory, FPU state and
+ * registers (tf), returning 0 in the child. Returns the child's pid.
+ */
+int proc_fork(const struct trap_frame *tf)
+{
+	struct thread *me = current_thread();
+	struct proc *parent = me->proc, *c = kzalloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->fork_tf = kmalloc(sizeof(*tf));
+	c->fork_fpu = kmalloc(sizeof(*c->fork_fpu));
+	c->vm = c->fork_tf && c->fork_fpu ? vm_clone(parent->vm) : NULL;
+	if (!c->vm) {
+		kfree(c->fork_tf);
+		kfree(c->fork_fpu);
+		kfree(c);
+		return -ENOMEM;
+	}
+	*c->fork_tf = *tf;
+	__asm__ __volatile__("fxsave64 %0" : "=m"(*c->fork_fpu));
+	c->fork_fs = me->fs_base;
+	strlcpy(c->name, parent->name, sizeof(c->name));
+	return proc_start(c, parent);
+}
+
+/*
+ * execve from the initrd: replace the caller's memory with path's image
+ * and restart its thread there. On error the caller is untouched.
+ */
+int proc_exec(const char *path, const char *const *argv,
+	      const char *const *envp)
+{
+	struct thread *me = current_thread();
+	struct proc *p = me->proc;
+	struct trap_frame *tf = (struct trap_frame *)me->kstack_top - 1;
+	struct vm *old = p->vm, *vm;
+	uint64_t entry, sp;
+	int err;
+
+	vm = proc_load(path, argv, envp, &entry, &sp, &err);
+	if (!vm)
+		return err;
+	p->vm = vm;
+	me->cr3 = vm->pml4;
+	vm_activate(vm);
+	vm_destroy(old);
+	strlcpy(p->name, proc_basename(path), sizeof(p->name));
+	thread_set_name(me, p->name);
+	user_reset(me, tf, entry, sp);
+	return 0;
+}
+
+/* Terminate the caller for the signal in its killed field. Cold. */
+__coldexit void proc_die(void)
+{
+	proc_exit(current_thread()->proc->killed);
+}
+
+/*
+ * kill with the default actions: sig 0 checks, SIGCHLD, SIGURG and
+ * SIGWINCH are ignored, anything else terminates the target (it notices
+ * on its next return to user mode). Returns 0, -ESRCH or -EINVAL.
+ */
+int proc_kill(int pid, int sig)
+{
+	struct proc *t;
+	unsigned long f;
+
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	f = spin_lock_irqsave(&proc_lock);
+	t = proc_find_locked(pid);
+	if (t && t->state == PROC_ZOMBIE)
+		t = NULL;
+	if (t && sig && sig != 17 && sig != 23 && sig != 28)
+		t->killed = sig;
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (!t)
+		return -ESRCH;
+	if (t == current_thread()->proc && t->killed)
+		proc_die();
+	return 0;
+}
+
+/* Give p's children to init (or orphan them if p is init). proc_lock held. */
+static void proc_reparent(struct proc *p)
+{
+	struct proc *init = proc_find_locked(1);
+	struct list_head *q, *n;
+
+	list_for_each_safe(q, n, &p->children) {
+		struct proc *c = list_entry(q, struct proc, sibling);
+
+		list_del(&c->sibling);
+		c->parent = init != p ? init : NULL;
+		if (c->parent)
+			list_add_tail(&c->sibling, &init->children);
+	}
+	if (init && init != p)
+		wake_up(&init->child_wq);
+}
+
+/*
+ * End the calling process with a wait4 status (exit code << 8, or the
+ * signal number). Its memory is freed now; the struct stays as a zombie
+ * until the parent collects it. Context: the process's thread; no return.
+ */
+__noreturn void proc_exit(int status)
+{
+	struct thread *me = current_thread();
+	struct proc *p = me->proc;
+	struct vm *vm = p->vm;
+	unsigned long f;
+
+	vm_activate(NULL);
+	me->proc = NULL;
+	me->cr3 = 0;
+	user_thread_free(me);
+	f = spin_lock_irqsave(&proc_lock);
+	p->vm = NULL;
+	p->exit_status = status;
+	p->state = PROC_ZOMBIE;
+	proc_reparent(p);
+	if (p->parent)
+		wake_up(&p->parent->child_wq);
+	spin_unlock_irqrestore(&proc_lock, f);
+	vm_destroy(vm);
+	if (p->pid == 1)
+		proc_init_exited(status);
+	thread_exit();
+}
+
+struct proc *proc_find_locked(int pid)
+{
+	struct list_head *q;
+
+	list_for_each(q, &all_procs) {
+		struct proc *p = list_entry(q, struct proc, all_link);
+
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+/* A zombie child of parent matching pid (-1: any), or NULL. Lock held. */
+static struct proc *proc_zombie_child(struct proc *parent, int pid, bool *any)
+{
+	struct list_head *q;
+
+	*any = false;
+	list_for_each(q, &parent->children) {
+		struct proc *c = list_entry(q, struct proc, sibling);
+
+		if (pid != -1 && c->pid != pid)
+			continue;
+		*any = true;
+		if (c->state == PROC_ZOMBIE)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Wait for a child (pid, or -1 for any) to exit; collect its status.
+ * Returns its pid, 0 with nohang and none ready, -ECHILD, or -EINTR.
+ */
+int proc_wait(struct proc *me, int pid, int *status, bool nohang)
+{
+	struct proc *z = NULL;
+	unsigned long f;
+	bool any;
+
+	for (;;) {
+		f = spin_lock_irqsave(&proc_lock);
+		z = proc_zombie_child(me, pid, &any);
+		if (z) {
+			list_del(&z->sibling);
+			list_del(&z->all_link);
+		}
+		spin_unlock_irqrestore(&proc_lock, f);
+		if (z || !any || nohang)
+			break;
+		wait_event(&me->child_wq, proc_has_zombie(me, pid));
+	}
+	if (!z)
+		return any ? 0 : -ECHILD;
+	pid = z->pid;
+	*status = z->exit_status;
+	kfree(z);
+	return pid;
+}
+
+bool proc_has_zombie(struct proc *me, int pid)
+{
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+	bool any, found = proc_zombie_child(me, pid, &any) != NULL;
+
+	spin_unlock_irqrestore(&proc_lock, f);
+	return found || !any;
+}
+
+const char *proc_basename(const char *path)
+{
+	const char *b = path;
+
+	for (; *path; path++) {
+		if (*path == '/' && path[1])
+			b = path + 1;
+	}
+	return b;
+}
+
+/* As Linux: PID 1 must never exit; when it does, the system is over. */
+void proc_init_exited(int status)
+{
+	panic("init exited (wait status 0x%x)", status);
+}

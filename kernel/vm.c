@@ -1,0 +1,491 @@
+/*
+ * User address spaces. A struct vm is a page-table root whose kernel half
+ * is shared with every other (copied PML4 slots 256-511, all pre-allocated
+ * by mmu_init) plus a sorted list of regions: what may be mapped where,
+ * with which protection. Pages are allocated on first touch (vm_fault), so
+ * brk, mmap and the stack cost nothing until used.
+ *
+ * vm->lock protects the region list and the user half of the page tables.
+ * Lock order: vm->lock -> pmm_lock. Taken with interrupts off (the page
+ * fault handler takes it), so never held across anything that sleeps.
+ */
+#include "vm.h"
+#include "kmalloc.h"
+#include "pmm.h"
+#include "printk.h"
+#include "string.h"
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+
+#define PML4_USER_SLOTS 256
+
+static struct vm_region *vm_find(struct vm *vm, vaddr_t addr)
+{
+	struct list_head *p;
+
+	list_for_each(p, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		if (addr < r->start)
+			return NULL;
+		if (addr < r->end)
+			return r;
+	}
+	return NULL;
+}
+
+static bool vm_range_ok(vaddr_t start, size_t len)
+{
+	return !(start & ~PAGE_MASK) && len && !(len & ~PAGE_MASK) &&
+	       start >= VM_USER_MIN && start + len > start &&
+	       start + len <= VM_USER_TOP;
+}
+
+/* A new address space: empty user half, the kernel's upper half. */
+struct vm *vm_create(void)
+{
+	struct vm *vm = kzalloc(sizeof(*vm));
+	pte_t *pml4, *kpml4 = phys_to_virt(mmu_kernel_pml4());
+
+	if (!vm)
+		return NULL;
+	vm->pml4 = pmm_alloc(0);
+	if (!vm->pml4) {
+		kfree(vm);
+		return NULL;
+	}
+	pml4 = phys_to_virt(vm->pml4);
+	memset(pml4, 0, PAGE_SIZE / 2);
+	memcpy(pml4 + PML4_USER_SLOTS, kpml4 + PML4_USER_SLOTS, PAGE_SIZE / 2);
+	spin_init(&vm->lock, "vm");
+	list_init(&vm->regions);
+	vm->mmap_base = VM_MMAP_BASE;
+	return vm;
+}
+
+/* Free every user page and page table below table at this level. */
+static void vm_free_tables(paddr_t table, int level)
+{
+	pte_t *t = phys_to_virt(table);
+	int n = level == 3 ? PML4_USER_SLOTS : 512;
+
+	for (int i = 0; i < n; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (level == 0)
+			pmm_free(t[i] & PTE_ADDR, 0);
+		else
+			vm_free_tables(t[i] & PTE_ADDR, level - 1);
+	}
+	pmm_free(table, 0);
+}
+
+/* Free an address space. Context: no CPU may still run on it. */
+void vm_destroy(struct vm *vm)
+{
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &vm->regions) {
+		list_del(p);
+		kfree(list_entry(p, struct vm_region, link));
+	}
+	vm_free_tables(vm->pml4, 3);
+	kfree(vm);
+}
+
+void vm_activate(struct vm *vm)
+{
+	write_cr3(vm ? vm->pml4 : mmu_kernel_pml4());
+}
+
+/* Unmap [start, end) from the page tables, freeing the pages. Lock held. */
+static void vm_zap(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	pte_t *pml4 = phys_to_virt(vm->pml4);
+
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		pte_t *pte = mmu_walk(pml4, va, false);
+
+		if (pte && (*pte & PTE_P)) {
+			pmm_free(*pte & PTE_ADDR, 0);
+			*pte = 0;
+			invlpg(va);
+		}
+	}
+}
+
+/* Cut [start, end) out of the region list (splitting as needed). Lock held. */
+static int vm_cut(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		if (r->end <= start || r->start >= end)
+			continue;
+		if (r->start < start && r->end > end) {
+			struct vm_region *tail = kmalloc(sizeof(*tail));
+
+			if (!tail)
+				return -ENOMEM;
+			*tail = *r;
+			tail->start = end;
+			r->end = start;
+			list_add(&tail->link, &r->link);
+			return 0;
+		}
+		if (r->start < start) {
+			r->end = start;
+		} else if (r->end > end) {
+			r->start = end;
+		} else {
+			list_del(&r->link);
+			kfree(r);
+		}
+	}
+	return 0;
+}
+
+static void vm_insert(struct vm *vm, struct vm_region *nr)
+{
+	struct list_head *p;
+
+	list_for_each(p, &vm->regions) {
+		if (list_entry(p, struct vm_region, link)->start > nr->start)
+			break;
+	}
+	list_add_tail(&nr->link, p);
+}
+
+/*
+ * Make [start, start+len) a demand-paged region with prot (VM_READ |
+ * VM_WRITE | VM_EXEC), replacing whatever was there (MAP_FIXED semantics).
+ * Returns 0, -EINVAL for a bad range, or -ENOMEM.
+ */
+int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
+{
+	struct vm_region *r;
+	unsigned long f;
+	int err;
+
+	if (!vm_range_ok(start, len))
+		return -EINVAL;
+	r = kmalloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->end = start + len;
+	r->prot = prot;
+	f = spin_lock_irqsave(&vm->lock);
+	err = vm_cut(vm, start, start + len);
+	if (!err) {
+		vm_zap(vm, start, start + len);
+		vm_insert(vm, r);
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (err)
+		kfree(r);
+	return err;
+}
+
+/* munmap: drop regions and pages in the range. Returns 0 or -errno. */
+int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
+{
+	unsigned long f;
+	int err;
+
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!vm_range_ok(start, len))
+		return -EINVAL;
+	f = spin_lock_irqsave(&vm->lock);
+	err = vm_cut(vm, start, start + len);
+	if (!err)
+		vm_zap(vm, start, start + len);
+	spin_unlock_irqrestore(&vm->lock, f);
+	return err;
+}
+
+static uint64_t vm_pte_flags(unsigned prot)
+{
+	uint64_t fl = PTE_P | PTE_U;
+
+	if (prot & VM_WRITE)
+		fl |= PTE_W;
+	if (!(prot & VM_EXEC))
+		fl |= PTE_NX;
+	return fl;
+}
+
+/* Split the region containing addr so that a region starts at addr. */
+static int vm_split_at(struct vm *vm, vaddr_t addr)
+{
+	struct vm_region *r = vm_find(vm, addr), *tail;
+
+	if (!r || r->start == addr)
+		return 0;
+	tail = kmalloc(sizeof(*tail));
+	if (!tail)
+		return -ENOMEM;
+	*tail = *r;
+	tail->start = addr;
+	r->end = addr;
+	list_add(&tail->link, &r->link);
+	return 0;
+}
+
+static bool vm_covered(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	while (start < end) {
+		struct vm_region *r = vm_find(vm, start);
+
+		if (!r)
+			return false;
+		start = r->end;
+	}
+	return true;
+}
+
+/*
+ * mprotect: give [start, start+len) protection prot, splitting regions at
+ * the edges. Returns 0, -EINVAL, or -ENOMEM (part of the range unmapped,
+ * as Linux says, or no memory to split).
+ */
+int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
+{
+	pte_t *pml4 = phys_to_virt(vm->pml4);
+	vaddr_t end = start + ALIGN_UP(len, PAGE_SIZE);
+	unsigned long f;
+	int err;
+
+	if (!vm_range_ok(start, end - start))
+		return -EINVAL;
+	f = spin_lock_irqsave(&vm->lock);
+	err = vm_covered(vm, start, end) ? 0 : -ENOMEM;
+	if (!err)
+		err = vm_split_at(vm, start);
+	if (!err)
+		err = vm_split_at(vm, end);
+	for (vaddr_t va = start; va < end && !err; va += PAGE_SIZE) {
+		pte_t *pte = mmu_walk(pml4, va, false);
+
+		vm_find(vm, va)->prot = prot;
+		if (pte && (*pte & PTE_P)) {
+			*pte = (*pte & PTE_ADDR) | vm_pte_flags(prot);
+			invlpg(va);
+		}
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	return err;
+}
+
+/* Back va's page with a zeroed frame. Lock held. Returns the PTE or NULL. */
+static pte_t *vm_populate(struct vm *vm, vaddr_t va, unsigned prot)
+{
+	pte_t *pte = mmu_walk(phys_to_virt(vm->pml4), va, true);
+	paddr_t pa;
+
+	if (!pte)
+		return NULL;
+	if (*pte & PTE_P)
+		return pte;
+	pa = pmm_alloc(0);
+	if (!pa)
+		return NULL;
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	*pte = pa | vm_pte_flags(prot);
+	return pte;
+}
+
+/*
+ * A page fault at addr with the CPU's error code err, in user space.
+ * Returns 0 if a page was mapped (retry the access), -EFAULT if the access
+ * is not allowed (SIGSEGV) or -ENOMEM. Context: any; takes vm->lock.
+ */
+int vm_fault(struct vm *vm, vaddr_t addr, uint64_t err)
+{
+	bool write = err & 2, exec = err & 16;
+	struct vm_region *r;
+	unsigned long f;
+	int ret = -EFAULT;
+
+	if (err & 1)		/* present: a protection fault, never demand */
+		return -EFAULT;
+	f = spin_lock_irqsave(&vm->lock);
+	r = vm_find(vm, addr);
+	if (r && (!write || (r->prot & VM_WRITE)) &&
+	    (!exec || (r->prot & VM_EXEC)) && r->prot)
+		ret = vm_populate(vm, addr & PAGE_MASK, r->prot) ? 0 : -ENOMEM;
+	spin_unlock_irqrestore(&vm->lock, f);
+	return ret;
+}
+
+/*
+ * Copy n bytes into vm at dst, whichever address space is live (the
+ * loader fills a new process this way). Pages are populated as needed;
+ * the destination must lie in regions. Returns 0, -EFAULT or -ENOMEM.
+ */
+int vm_copy_to(struct vm *vm, vaddr_t dst, const void *src, size_t n)
+{
+	const char *s = src;
+	unsigned long f = spin_lock_irqsave(&vm->lock);
+	int err = 0;
+
+	while (n && !err) {
+		struct vm_region *r = vm_find(vm, dst);
+		size_t chunk = MIN(n, PAGE_SIZE - (dst & ~PAGE_MASK));
+		pte_t *pte = r ? vm_populate(vm, dst & PAGE_MASK, r->prot) : NULL;
+
+		if (!r)
+			err = -EFAULT;
+		else if (!pte)
+			err = -ENOMEM;
+		else
+			memcpy((char *)phys_to_virt(*pte & PTE_ADDR) +
+			       (dst & ~PAGE_MASK), s, chunk);
+		dst += chunk;
+		s += chunk;
+		n -= chunk;
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	return err;
+}
+
+/* Lowest free gap of len bytes at or above vm->mmap_base. Lock held. */
+static vaddr_t vm_find_gap(struct vm *vm, size_t len)
+{
+	vaddr_t at = vm->mmap_base;
+	struct list_head *p;
+
+	list_for_each(p, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		if (r->end <= at)
+			continue;
+		if (r->start >= at + len)
+			break;
+		at = r->end;
+	}
+	return at + len <= VM_STACK_BOTTOM ? at : 0;
+}
+
+/*
+ * Anonymous mmap: at hint if fixed, else in the first gap. Returns the
+ * address, or a negative errno cast to vaddr_t (as Linux returns it).
+ */
+long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
+		  bool fixed)
+{
+	unsigned long f;
+	vaddr_t at;
+	int err;
+
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len || len > VM_USER_TOP)
+		return -EINVAL;
+	if (fixed) {
+		err = vm_map(vm, hint, len, prot);
+		return err ? err : (long)hint;
+	}
+	f = spin_lock_irqsave(&vm->lock);
+	at = vm_find_gap(vm, len);
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (!at)
+		return -ENOMEM;
+	err = vm_map(vm, at, len, prot);
+	return err ? err : (long)at;
+}
+
+/*
+ * brk: move the program break. The heap is the region [brk_start, brk)
+ * rounded to pages. Returns the new break (the old one if refused), as
+ * the Linux call does.
+ */
+vaddr_t vm_brk(struct vm *vm, vaddr_t want)
+{
+	vaddr_t old_end = ALIGN_UP(vm->brk, PAGE_SIZE);
+	vaddr_t new_end = ALIGN_UP(want, PAGE_SIZE);
+
+	if (want < vm->brk_start || want >= VM_MMAP_BASE)
+		return vm->brk;
+	if (new_end > old_end &&
+	    vm_map(vm, old_end, new_end - old_end, VM_READ | VM_WRITE))
+		return vm->brk;
+	if (new_end < old_end)
+		vm_unmap(vm, new_end, old_end - new_end);
+	vm->brk = want;
+	return want;
+}
+
+/* Pages currently mapped in the user half (for tests and the debugger). */
+size_t vm_resident(struct vm *vm)
+{
+	pte_t *pml4 = phys_to_virt(vm->pml4);
+	struct list_head *p;
+	size_t n = 0;
+	unsigned long f = spin_lock_irqsave(&vm->lock);
+
+	list_for_each(p, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		for (vaddr_t va = r->start; va < r->end; va += PAGE_SIZE) {
+			pte_t *pte = mmu_walk(pml4, va, false);
+
+			n += pte && (*pte & PTE_P);
+		}
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	return n;
+}
+
+/*
+ * A copy of vm for fork: the same regions and a private copy of every
+ * present page (eager; copy-on-write can come later). Returns NULL when
+ * out of memory.
+ */
+struct vm *vm_clone(struct vm *src)
+{
+	struct vm *vm = vm_create();
+	pte_t *spml4 = phys_to_virt(src->pml4);
+	struct list_head *p;
+	unsigned long f;
+	int err = 0;
+
+	if (!vm)
+		return NULL;
+	vm->brk_start = src->brk_start;
+	vm->brk = src->brk;
+	vm->mmap_base = src->mmap_base;
+	f = spin_lock_irqsave(&src->lock);
+	list_for_each(p, &src->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+		struct vm_region *nr = kmalloc(sizeof(*nr));
+
+		if (!nr) {
+			err = -ENOMEM;
+			break;
+		}
+		*nr = *r;
+		list_add_tail(&nr->link, &vm->regions);
+		for (vaddr_t va = r->start; va < r->end && !err; va += PAGE_SIZE) {
+			pte_t *spte = mmu_walk(spml4, va, false), *dpte;
+
+			if (!spte || !(*spte & PTE_P))
+				continue;
+			dpte = vm_populate(vm, va, r->prot);
+			if (!dpte)
+				err = -ENOMEM;
+			else
+				memcpy(phys_to_virt(*dpte & PTE_ADDR),
+				       phys_to_virt(*spte & PTE_ADDR), PAGE_SIZE);
+		}
+		if (err)
+			break;
+	}
+	spin_unlock_irqrestore(&src->lock, f);
+	if (err) {
+		vm_destroy(vm);
+		return NULL;
+	}
+	return vm;
+}

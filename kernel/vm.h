@@ -1,0 +1,57 @@
+/*
+ * User address spaces (vm.c): a page-table root sharing the kernel half,
+ * and demand-paged regions in the user half.
+ *
+ *   0x0000000000010000  lowest user address (NULL page and friends unmapped)
+ *   ...                 ELF segments, then the brk heap
+ *   0x0000100000000000  mmap area (first fit, upward)
+ *   0x00007fffff000000  stack: VM_STACK_SIZE below VM_USER_TOP
+ */
+#ifndef KERNEL_VM_H
+#define KERNEL_VM_H
+
+#include "types.h"
+#include "list.h"
+#include "spinlock.h"
+
+#define VM_USER_MIN	0x10000UL
+#define VM_USER_TOP	0x00007ffffffff000UL
+#define VM_MMAP_BASE	0x0000100000000000UL
+#define VM_STACK_SIZE	(8UL << 20)
+#define VM_STACK_BOTTOM	(VM_USER_TOP - VM_STACK_SIZE)
+
+#define VM_READ		1
+#define VM_WRITE	2
+#define VM_EXEC		4
+
+struct vm_region {
+	vaddr_t start, end;		/* page-aligned, [start, end) */
+	unsigned prot;			/* VM_READ | VM_WRITE | VM_EXEC */
+	struct list_head link;		/* in vm->regions, by address */
+};
+
+struct vm {
+	paddr_t pml4;
+	struct spinlock lock;
+	/* lock protects: */
+	struct list_head regions;
+	/* Owned by the process (its threads serialize through brk/mmap): */
+	vaddr_t brk_start, brk;
+	vaddr_t mmap_base;
+};
+
+struct vm *vm_create(void);
+void vm_destroy(struct vm *vm);
+void vm_activate(struct vm *vm);
+int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot);
+int vm_unmap(struct vm *vm, vaddr_t start, size_t len);
+int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot);
+int vm_fault(struct vm *vm, vaddr_t addr, uint64_t err);
+int vm_copy_to(struct vm *vm, vaddr_t dst, const void *src, size_t n);
+long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
+		  bool fixed);
+vaddr_t vm_brk(struct vm *vm, vaddr_t want);
+size_t vm_resident(struct vm *vm);
+struct vm *vm_clone(struct vm *src);
+
+#endif
