@@ -23,7 +23,7 @@ $(BUILD)/gen/stages_table.o: $(BUILD)/gen/stages_table.c $(BUILD)/gen/stages.h
 GEN_HEADERS       += $(BUILD)/gen/stages.h
 KERNEL_EXTRA_OBJS += $(BUILD)/gen/stages_table.o
 
-boot-stages: $(DEPS_STAMP) $(BUILD)/loupe.bin
+boot-stages: $(DEPS_STAMP) $(BUILD)/loupe.bin $(BUILD)/initrd.cpio
 	$(Q)$(PYTHON) boot-stages/run --smp $(SMP) --accel $(ACCEL) \
 		--repeat $(REPEAT) --image $(BUILD)/loupe.bin --build $(BUILD) \
 		$(BOOT_STAGES_FLAGS)

@@ -7,6 +7,9 @@
  * context becomes CPU 0's idle thread.
  */
 #include "bootinfo.h"
+#include "clock.h"
+#include "proc.h"
+#include "string.h"
 #include "cmdline.h"
 #include "cpu.h"
 #include "kmalloc.h"
@@ -29,6 +32,7 @@
 #include <arch/trap.h>
 #include <arch/tsc.h>
 #include <arch/uart.h>
+#include <arch/user.h>
 
 extern char __kernel_start[], __kernel_end[], boot_stack_top[];
 void smp_init_cpu(struct cpu *c);
@@ -64,6 +68,7 @@ static __init void main_cpu(void)
 	stage_mark(STAGE_CPU_TABLES);
 	if (this_cpu() != &cpus[0] || rdmsr(MSR_GS_BASE) != (uint64_t)&cpus[0])
 		panic("per-CPU data is not reached through GS");
+	user_init_cpu();
 	stage_mark(STAGE_CPU_PERCPU);
 	check(acpi_init(), "acpi_init (RSDP/MADT)");
 	stage_mark(STAGE_ACPI_MADT);
@@ -77,6 +82,7 @@ static __init void main_cpu(void)
 	stage_mark(STAGE_IRQ_IOAPIC);
 	kgdb_init();
 	lapic_timer_calibrate();
+	clock_init();
 	stage_mark(STAGE_TIME_TSC);
 	stage_mark(STAGE_TIME_LAPIC);
 	smp_enumerate();
@@ -106,11 +112,45 @@ static __init void main_banner(void)
 	stage_mark(STAGE_LOG_BANNER);
 }
 
+/*
+ * Start /init from the initrd as PID 1, with the command line's key=value
+ * words as its environment (as Linux passes them), e.g. stages=exit.
+ */
+static void main_start_init(void)
+{
+	static char words[512];
+	const char *argv[] = { "/init", NULL };
+	const char *envp[17];
+	int n = 0, pid;
+
+	if (!boot_info.nmods) {
+		printk("init: no initrd (QEMU -initrd build/initrd.cpio): no user space");
+		return;
+	}
+	strlcpy(words, cmdline_raw(), sizeof(words));
+	for (char *w = words; *w && n < 16;) {
+		char *end = w;
+
+		while (*end && *end != ' ')
+			end++;
+		if (*end)
+			*end++ = '\0';
+		if (strchr(w, '='))
+			envp[n++] = w;
+		w = end;
+	}
+	envp[n] = NULL;
+	pid = proc_spawn("/init", argv, envp, NULL);
+	if (pid < 0)
+		printk("init: cannot start /init from the initrd: error %d", pid);
+}
+
 /* kinit: the boot self-tests, then what needs a finished boot. */
 static void kinit(void *arg)
 {
 	selftest_main(arg);
 	kgdb_late_init();
+	main_start_init();
 }
 
 void kmain(uint32_t magic, uint32_t mbi)

@@ -82,3 +82,12 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	}
 	return n;
 }
+
+char *strchr(const char *s, int c)
+{
+	for (; *s; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+	}
+	return c ? NULL : (char *)s;
+}

@@ -6,6 +6,7 @@
 #include "kmalloc.h"
 #include "string.h"
 #include <arch/cpu.h>
+#include <arch/lapic.h>
 
 #define ARCH_SET_FS	0x1002
 #define ARCH_GET_FS	0x1003
@@ -226,4 +227,12 @@ long sys_prlimit64(SYSCALL_ARGS)
 	if (a3 && copy_to_user((void *)a3, &r, sizeof(r)))
 		return -EFAULT;
 	return 0;
+}
+
+/* pause: sleep until a signal; with no handlers yet, only kill ends it. */
+long sys_pause(SYSCALL_ARGS)
+{
+	while (!current_proc()->killed)
+		sched_sleep_ticks(HZ);
+	return -EINTR;
 }

@@ -4,12 +4,12 @@
 
 CMDLINE ?=
 
-run: $(DEPS_STAMP) $(BUILD)/loupe.bin
+run: $(DEPS_STAMP) $(BUILD)/loupe.bin $(BUILD)/initrd.cpio
 	$(Q)$(PYTHON) tools/qemu/loupe-qemu --image $(BUILD)/loupe.bin \
 		--build $(BUILD) --smp $(SMP) --accel $(ACCEL) \
 		--cmdline "$(CMDLINE)"
 
-bench: $(DEPS_STAMP) $(BUILD)/loupe.bin
+bench: $(DEPS_STAMP) $(BUILD)/loupe.bin $(BUILD)/initrd.cpio
 	$(Q)$(PYTHON) tools/qemu/bench --image $(BUILD)/loupe.bin \
 		--build $(BUILD) --smp $(SMP)
 	$(Q)$(PYTHON) tools/gdb_session/bench_gdb --build $(BUILD) --smp $(SMP)

@@ -53,7 +53,7 @@ def memory_backend_args(path, mem="512M"):
 
 def qemu_argv(image, smp=4, accel="tcg", cmdline="", mem="512M",
               serial="stdio", com2=None, extra=(), icount=False, qemu=None,
-              mem_path=None):
+              mem_path=None, initrd="auto"):
     """QEMU's argv (binary first) to boot the Multiboot @image.
 
     @serial is COM1, the kernel console, as a QEMU chardev spec ("stdio",
@@ -62,6 +62,8 @@ def qemu_argv(image, smp=4, accel="tcg", cmdline="", mem="512M",
     advance one tick per guest instruction, for deterministic benchmarks.
     @qemu overrides qemu_binary(). @mem_path (default trace_mem_path())
     backs guest RAM with that shared file (memory_backend_args()).
+    @initrd is the user-space archive loaded as a Multiboot module: "auto"
+    (initrd.cpio beside @image, if it exists), a path, or None.
     Raises ValueError on a bad accelerator, CPU count or icount with KVM.
     """
     if accel not in ACCELS:
@@ -83,6 +85,11 @@ def qemu_argv(image, smp=4, accel="tcg", cmdline="", mem="512M",
             "-device", "isa-debug-exit,iobase=%#x,iosize=0x04" %
             DEBUG_EXIT_PORT,
             "-serial", serial]
+    if initrd == "auto":
+        initrd = os.path.join(os.path.dirname(str(image)), "initrd.cpio")
+        initrd = initrd if os.path.exists(initrd) else None
+    if initrd:
+        argv += ["-initrd", str(initrd)]
     if cmdline:
         argv += ["-append", cmdline]
     if com2:

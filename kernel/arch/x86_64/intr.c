@@ -37,13 +37,21 @@ static void intr_device(struct trap_frame *tf)
 }
 
 /* An exception: an instant in the trace, then trap.c decides. */
+/*
+ * Exception bodies (trap.c: demand paging, killing a faulting process,
+ * fixups, the debugger, panics) are not part of the entry path: they
+ * allocate and print by design. The hot path hands over through this
+ * pointer and ends there (allowlisted in tools/hotcheck/indirect.allow).
+ */
+void (*intr_exception_body)(struct trap_frame *tf) = trap_exception;
+
 static void intr_exception(struct trap_frame *tf)
 {
 	if (tf->vector == VEC_PF)
 		trace_page_fault_irqoff(read_cr2(), tf->rip, (uint32_t)tf->error);
 	else
 		trace_exception_irqoff((uint32_t)tf->vector, tf->error, tf->rip);
-	trap_exception(tf);
+	intr_exception_body(tf);
 }
 
 /*

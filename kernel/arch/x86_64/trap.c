@@ -11,6 +11,10 @@
 #include "sched.h"
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <arch/uaccess.h>
+#include "printk.h"
+#include "proc.h"
+#include "vm.h"
 #include <arch/safemem.h>
 #include "gdbstub/kgdb.h"
 
@@ -46,8 +50,67 @@ bool trap_fixup(struct trap_frame *tf)
  * the debugger: #BP and #DB it planted, and any other exception while GDB
  * is attached or with gdb=wait. Without it, an int3 is counted.
  */
+/* The signal a user-mode exception raises, as Linux maps them. */
+static int trap_signal(uint64_t vector)
+{
+	switch (vector) {
+	case VEC_DE:
+	case 16:	/* x87 error */
+	case 19:	/* SIMD error */
+		return 8;	/* SIGFPE */
+	case VEC_DB:
+	case VEC_BP:
+		return 5;	/* SIGTRAP */
+	case VEC_UD:
+		return 4;	/* SIGILL */
+	case 17:	/* alignment check */
+		return 7;	/* SIGBUS */
+	default:
+		return 11;	/* SIGSEGV */
+	}
+}
+
+/*
+ * An exception in user mode: a page fault the address space can satisfy
+ * is demand paging; anything else kills the process (there are no signal
+ * handlers yet) with a one-line report. Never the kernel.
+ */
+static void trap_user(struct trap_frame *tf)
+{
+	struct thread *t = current_thread();
+	struct proc *p = t->proc;
+	uint64_t cr2 = read_cr2();
+	int sig = trap_signal(tf->vector);
+
+	if (!p)
+		trap_fatal(tf);
+	if (tf->vector == VEC_PF && vm_fault(p->vm, cr2, tf->error) == 0)
+		return;
+	printk("loupe: %s (pid %d) killed by signal %d: %s at 0x%lx, ip 0x%lx",
+	       p->name, p->pid, sig, trap_name(tf->vector),
+	       tf->vector == VEC_PF ? cr2 : tf->rip, tf->rip);
+	irq_enable();
+	proc_exit(sig);
+}
+
+/* A kernel access to a user page not mapped yet (copy_from_user...). */
+static bool trap_user_page(struct trap_frame *tf)
+{
+	struct thread *t = current_thread();
+	uint64_t cr2 = read_cr2();
+
+	return tf->vector == VEC_PF && cr2 < USER_TOP && t && t->proc &&
+	       vm_fault(t->proc->vm, cr2, tf->error) == 0;
+}
+
 void trap_exception(struct trap_frame *tf)
 {
+	if (tf->cs & 3) {
+		trap_user(tf);
+		return;
+	}
+	if (trap_user_page(tf))
+		return;
 	if ((tf->vector == VEC_PF || tf->vector == VEC_GP) && trap_fixup(tf))
 		return;
 	if (kgdb_trap(tf))

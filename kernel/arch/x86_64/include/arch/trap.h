@@ -41,6 +41,7 @@ void trap_init(void);
 void trap_init_cpu(void);
 void trap_dispatch(struct trap_frame *tf);
 void trap_exception(struct trap_frame *tf);
+const char *trap_name(uint64_t vector);
 void irq_register(int vector, irq_handler_t fn, const char *name);
 __noreturn void trap_fatal(struct trap_frame *tf);
 void trap_print_frame(const struct trap_frame *tf);
