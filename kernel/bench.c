@@ -9,7 +9,6 @@
 #include "selftest.h"
 #include "smp.h"
 #include "stage.h"
-#include "cmdline.h"
 #include <arch/cpu.h>
 #include <arch/tsc.h>
 
@@ -83,6 +82,4 @@ void bench_main(void)
 	bench_ctxsw();
 	bench_ipi();
 	printk("bench: done");
-	if (cmdline_is("stages", "exit"))
-		qemu_exit(0);
 }

@@ -164,7 +164,7 @@ void kmain(uint32_t magic, uint32_t mbi)
 	err = multiboot_parse(magic, mbi);
 	cmdline_init(boot_info.cmdline);
 	trace_init();
-	stage_exit = cmdline_is("stages", "exit") && !cmdline_is("bench", "1");
+	stage_exit = cmdline_is("stages", "exit");
 	panic_exit = cmdline_is("panic", "exit");
 	stage_mark(STAGE_BOOT_CMDLINE);
 	check(err, "multiboot_parse");

@@ -157,12 +157,12 @@ static void proc_thread_start(void *arg)
 {
 	struct proc *p = arg;
 	struct thread *me = current_thread();
+	struct fpu_state *fpu = user_fpu_alloc();
 
-	if (user_thread_init(me))
-		proc_exit_nomem(me, p);
 	me->proc = p;
-	me->cr3 = p->vm->pml4;
-	vm_activate(p->vm);
+	if (!fpu)
+		proc_exit_nomem(me, p);
+	user_attach(me, p->vm->pml4, fpu);
 	if (p->fork_tf) {
 		struct trap_frame tf = *p->fork_tf;
 
@@ -180,9 +180,7 @@ static void proc_thread_start(void *arg)
 /* A new process could not get its FPU state: it exits before it starts. */
 static void proc_exit_nomem(struct thread *me, struct proc *p)
 {
-	me->proc = p;
-	me->cr3 = p->vm->pml4;
-	vm_activate(p->vm);
+	printk("loupe: %s (pid %d): no memory to start", p->name, p->pid);
 	proc_exit(137);
 }
 
@@ -283,8 +281,7 @@ int proc_exec(const char *path, const char *const *argv,
 	if (!vm)
 		return err;
 	p->vm = vm;
-	me->cr3 = vm->pml4;
-	vm_activate(vm);
+	user_attach(me, vm->pml4, me->fpu);
 	vm_destroy(old);
 	strlcpy(p->name, proc_basename(path), sizeof(p->name));
 	thread_set_name(me, p->name);
@@ -352,12 +349,11 @@ __noreturn void proc_exit(int status)
 	struct thread *me = current_thread();
 	struct proc *p = me->proc;
 	struct vm *vm = p->vm;
+	bool is_init = p->pid == 1;
 	unsigned long f;
 
-	vm_activate(NULL);
+	kfree(user_attach(me, 0, NULL));
 	me->proc = NULL;
-	me->cr3 = 0;
-	user_thread_free(me);
 	f = spin_lock_irqsave(&proc_lock);
 	p->vm = NULL;
 	p->exit_status = status;
@@ -365,9 +361,10 @@ __noreturn void proc_exit(int status)
 	proc_reparent(p);
 	if (p->parent)
 		wake_up(&p->parent->child_wq);
+	/* From here the parent may reap and free p at any time. */
 	spin_unlock_irqrestore(&proc_lock, f);
 	vm_destroy(vm);
-	if (p->pid == 1)
+	if (is_init)
 		proc_init_exited(status);
 	thread_exit();
 }

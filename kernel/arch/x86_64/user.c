@@ -9,6 +9,7 @@
 #include "sched.h"
 #include "string.h"
 #include <arch/cpu.h>
+#include <arch/mmu.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
 #include <arch/uaccess.h>
@@ -49,20 +50,33 @@ void user_init_cpu(void)
 	}
 }
 
-/* Give t an FPU state as Linux starts a process with. Returns 0 or -ENOMEM. */
-int user_thread_init(struct thread *t)
+/* An FPU state as Linux starts a process with, or NULL (no memory). */
+struct fpu_state *user_fpu_alloc(void)
 {
-	t->fpu = kmalloc(sizeof(*t->fpu));
-	if (!t->fpu)
-		return -ENOMEM;
-	memcpy(t->fpu, &fpu_initial, sizeof(*t->fpu));
-	return 0;
+	struct fpu_state *f = kmalloc(sizeof(*f));
+
+	if (f)
+		memcpy(f, &fpu_initial, sizeof(*f));
+	return f;
 }
 
-void user_thread_free(struct thread *t)
+/*
+ * Make the calling thread a user thread of the address space at cr3 with
+ * FPU state fpu (or, with fpu NULL, a kernel thread again: returns the old
+ * state for the caller to free). Both change at once, with interrupts off,
+ * so a context switch never sees one without the other.
+ */
+struct fpu_state *user_attach(struct thread *t, uint64_t cr3,
+			      struct fpu_state *fpu)
 {
-	kfree(t->fpu);
-	t->fpu = NULL;
+	unsigned long f = irq_save();
+	struct fpu_state *old = t->fpu;
+
+	t->fpu = fpu;
+	t->cr3 = cr3;
+	write_cr3(fpu ? cr3 : mmu_kernel_pml4());
+	irq_restore(f);
+	return old;
 }
 
 /*
@@ -113,15 +127,22 @@ __noreturn void user_enter(struct thread *t, uint64_t entry, uint64_t sp)
 
 /*
  * The user half of a context switch: save prev's FPU state, load next's,
- * its FS base and its address space. Kernel threads have no FPU state
- * (the kernel never uses the FPU) and keep whatever CR3 is loaded.
+ * its FS base and its address space. A thread has FPU state exactly when
+ * it has an address space (cr3); both change together with interrupts
+ * off (proc.c). Kernel threads have neither (the kernel never uses the
+ * FPU) and run on the kernel's own tables: a user address space must not
+ * stay loaded under them, since its process may exit on another CPU and
+ * free those tables meanwhile.
  */
 void user_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->fpu)
 		__asm__ __volatile__("fxsave64 %0" : "=m"(*prev->fpu));
-	if (!next->fpu)
+	if (!next->fpu) {
+		if (prev->fpu)
+			write_cr3(mmu_kernel_pml4());
 		return;
+	}
 	__asm__ __volatile__("fxrstor64 %0" : : "m"(*next->fpu));
 	wrmsr(MSR_FS_BASE, next->fs_base);
 	if (read_cr3() != next->cr3)

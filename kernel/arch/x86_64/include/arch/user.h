@@ -15,8 +15,9 @@ struct fpu_state {
 } __aligned(16);
 
 void user_init_cpu(void);
-int user_thread_init(struct thread *t);
-void user_thread_free(struct thread *t);
+struct fpu_state *user_fpu_alloc(void);
+struct fpu_state *user_attach(struct thread *t, uint64_t cr3,
+			      struct fpu_state *fpu);
 __noreturn void user_enter(struct thread *t, uint64_t entry, uint64_t sp);
 struct trap_frame;
 __noreturn void user_resume(struct thread *t, const struct trap_frame *tf);
