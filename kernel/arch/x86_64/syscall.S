@@ -12,6 +12,8 @@
  * rax. We leave by SYSRET when the return address is canonical (a clobbered
  * frame may not be), else by the IRET path in entry.S.
  */
+#include <arch/frame.h>
+
 #define VEC_SYSCALL	0x100
 #define GDT_UDATA	0x1b
 #define GDT_UCODE	0x23
@@ -29,21 +31,7 @@ syscall_entry:
 	pushq %rcx			/* rip */
 	pushq $0			/* error code */
 	pushq $VEC_SYSCALL		/* vector */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	TRAP_PUSH_REGS
 	movq %rsp, %rdi
 	call syscall_dispatch		/* returns with interrupts off */
 
