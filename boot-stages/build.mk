@@ -1,6 +1,7 @@
 # Boot stages: the catalog, the kernel's generated view of it (stages.h and
-# the stage_catalog[] table), and `make boot-stages`, which boots QEMU and
-# checks every marker in catalog order. See docs/boot-stages.md.
+# the stage_catalog[] table), user space's (user_stages.h), and `make
+# boot-stages`, which boots QEMU and checks every marker in catalog order.
+# See docs/boot-stages.md.
 
 STAGES_CATALOG := boot-stages/stages.catalog
 STAGES_GEN     := boot-stages/gen_stages boot-stages/stage_catalog.py
@@ -14,6 +15,11 @@ $(BUILD)/gen/stages.h: $(STAGES_CATALOG) $(STAGES_GEN)
 $(BUILD)/gen/stages_table.c: $(STAGES_CATALOG) $(STAGES_GEN)
 	$(quiet) GEN $@
 	$(Q)$(PYTHON) boot-stages/gen_stages --catalog $< --table $@
+
+# For user programs (userland/build.mk): the user.* markers as macros.
+$(BUILD)/gen/user_stages.h: $(STAGES_CATALOG) $(STAGES_GEN)
+	$(quiet) GEN $@
+	$(Q)$(PYTHON) boot-stages/gen_stages --catalog $< --user-header $@
 
 # Not in KERNEL_SRCS: the generic rule would look for gen/stages_table.c.
 $(BUILD)/gen/stages_table.o: $(BUILD)/gen/stages_table.c $(BUILD)/gen/stages.h

@@ -14,6 +14,7 @@ CATALOG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 ID_RE = re.compile(r"[a-z0-9_.]+\Z")
 FIELDS = ("id", "min_cpus", "marker", "meaning", "hint")
+USER_PREFIX = "user."   # stages printed by user space (init, utests)
 MAX_CPUS = 255          # min_cpus is a uint8_t in struct stage_desc
 
 Stage = collections.namedtuple("Stage", FIELDS + ("line",))
@@ -26,6 +27,12 @@ class CatalogError(ValueError):
 def enum_name(stage_id):
     """The C enumerator for a stage id: mm.pmm -> STAGE_MM_PMM."""
     return "STAGE_" + stage_id.replace(".", "_").upper()
+
+
+def user_macro(stage_id):
+    """The user-space macro for a user stage: user.brk -> USTAGE_BRK."""
+    assert stage_id.startswith(USER_PREFIX), stage_id
+    return "USTAGE_" + stage_id[len(USER_PREFIX):].replace(".", "_").upper()
 
 
 def _parse_line(text, lineno, where):

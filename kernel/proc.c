@@ -11,6 +11,7 @@
 #include "bootinfo.h"
 #include "cpio.h"
 #include "elf.h"
+#include "ipc.h"
 #include "kmalloc.h"
 #include "printk.h"
 #include "sched.h"
@@ -160,6 +161,7 @@ static void proc_thread_start(void *arg)
 	struct fpu_state *fpu = user_fpu_alloc();
 
 	me->proc = p;
+	ipc_thread_init(me);
 	if (!fpu)
 		proc_exit_nomem(me, p);
 	user_attach(me, p->vm->pml4, fpu);
@@ -211,6 +213,7 @@ static int proc_start(struct proc *p, struct proc *parent)
 		list_del(&p->all_link);
 		spin_unlock_irqrestore(&proc_lock, f);
 		vm_destroy(p->vm);
+		cap_table_release(p);
 		kfree(p->fork_tf);
 		kfree(p->fork_fpu);
 		kfree(p);
@@ -227,8 +230,11 @@ int proc_spawn(const char *path, const char *const *argv,
 
 	if (!p)
 		return -ENOMEM;
-	p->vm = proc_load(path, argv, envp, &p->entry, &p->user_sp, &err);
+	err = cap_table_init(p);
+	if (!err)
+		p->vm = proc_load(path, argv, envp, &p->entry, &p->user_sp, &err);
 	if (!p->vm) {
+		cap_table_release(p);
 		kfree(p);
 		return err;
 	}
@@ -249,8 +255,10 @@ int proc_fork(const struct trap_frame *tf)
 		return -ENOMEM;
 	c->fork_tf = kmalloc(sizeof(*tf));
 	c->fork_fpu = kmalloc(sizeof(*c->fork_fpu));
-	c->vm = c->fork_tf && c->fork_fpu ? vm_clone(parent->vm) : NULL;
+	c->vm = c->fork_tf && c->fork_fpu && !cap_table_copy(c, parent) ?
+		vm_clone(parent->vm) : NULL;
 	if (!c->vm) {
+		cap_table_release(c);
 		kfree(c->fork_tf);
 		kfree(c->fork_fpu);
 		kfree(c);
@@ -352,6 +360,8 @@ __noreturn void proc_exit(int status)
 	bool is_init = p->pid == 1;
 	unsigned long f;
 
+	ipc_thread_exit(me);
+	cap_table_release(p);
 	kfree(user_attach(me, 0, NULL));
 	me->proc = NULL;
 	f = spin_lock_irqsave(&proc_lock);

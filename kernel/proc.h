@@ -11,6 +11,7 @@ struct vm;
 struct thread;
 struct trap_frame;
 struct fpu_state;
+struct cap_table;
 
 enum proc_state { PROC_RUNNING, PROC_ZOMBIE };
 
@@ -24,6 +25,7 @@ struct proc {
 	struct fpu_state *fork_fpu;	/* ... with this FPU state */
 	uint64_t fork_fs;		/* ... and FS base */
 	volatile int killed;		/* a signal that terminates it, or 0 */
+	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
 	struct wait_queue child_wq;	/* the parent's wait4 sleeps here */
 
 	/* proc_lock protects: */

@@ -114,7 +114,7 @@ static unsigned sched_wake_cpu(struct thread *t)
  * Context: any, including IRQ. Locks: the thread's rq->lock, then maybe
  * the target CPU's.
  */
-void sched_wakeup(struct thread *t)
+static void sched_wakeup_to(struct thread *t, bool sync)
 {
 	unsigned long f = irq_save();
 	struct runqueue *rq = sched_lock_thread(t);
@@ -133,7 +133,7 @@ void sched_wakeup(struct thread *t)
 		irq_restore(f);
 		return;
 	}
-	target = sched_wake_cpu(t);
+	target = sync && t->pinned < 0 ? cpu_id() : sched_wake_cpu(t);
 	if (target != t->cpu) {
 		t->state = THREAD_WAKING;	/* no one else touches it now */
 		t->cpu = target;
@@ -147,6 +147,21 @@ void sched_wakeup(struct thread *t)
 	if (cpus[target].current == cpus[target].idle || target == cpu_id())
 		sched_kick(target);
 	irq_restore(f);
+}
+
+void sched_wakeup(struct thread *t)
+{
+	sched_wakeup_to(t, false);
+}
+
+/*
+ * Wake t onto this CPU because the caller is about to block for it
+ * (synchronous IPC): t runs here next, with no IPI and no hop to an idle
+ * CPU, as L4's direct process switch intends. Context: as sched_wakeup.
+ */
+void sched_wakeup_sync(struct thread *t)
+{
+	sched_wakeup_to(t, true);
 }
 
 /*

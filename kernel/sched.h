@@ -9,6 +9,7 @@
 #include "types.h"
 #include "list.h"
 #include "cpu.h"
+#include "ipc.h"
 
 struct proc;
 struct fpu_state;
@@ -64,6 +65,7 @@ struct thread {
 	uint64_t fs_base;		/* TLS pointer (arch_prctl) */
 	uint64_t cr3;			/* its address space's page-table root */
 	uint64_t clear_child_tid;	/* set_tid_address */
+	struct ipc_wait ipc;		/* IPC state (ipc.c) */
 };
 
 extern struct list_head all_threads;
@@ -82,6 +84,7 @@ void schedule(void);
 void sched_yield(void);
 void sched_enqueue_new(struct thread *t, int cpu);
 void sched_wakeup(struct thread *t);
+void sched_wakeup_sync(struct thread *t);
 void sched_sleep_ticks(uint64_t ticks);
 void sched_tick(struct cpu *c);
 void sched_preempt(void);

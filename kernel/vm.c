@@ -208,7 +208,12 @@ int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
 
 static uint64_t vm_pte_flags(unsigned prot)
 {
-	uint64_t fl = PTE_P | PTE_U;
+	/*
+	 * A present page is always readable by its ring, so PROT_NONE keeps
+	 * the frame but drops PTE_U: user access faults (SIGSEGV). The
+	 * kernel's copy_*_user could still reach it (Linux would -EFAULT).
+	 */
+	uint64_t fl = PTE_P | (prot ? PTE_U : 0);
 
 	if (prot & VM_WRITE)
 		fl |= PTE_W;
@@ -380,9 +385,12 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
 	vaddr_t at;
 	int err;
 
+	if (!len)
+		return -EINVAL;
+	/* As Linux: a length that cannot fit (or wraps) is -ENOMEM. */
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || len > VM_USER_TOP)
-		return -EINVAL;
+		return -ENOMEM;
 	if (fixed) {
 		err = vm_map(vm, hint, len, prot);
 		return err ? err : (long)hint;

@@ -1,19 +1,20 @@
 # userland/: static musl programs, one directory each (userland/<prog>/*.c
 # -> build/userland/<prog>), static-PIE twins of a few (<prog>-pie), and the
 # initrd (build/initrd.cpio, newc) that carries them. `make` builds it all;
-# nothing boots it yet. See docs/userland.md.
+# the kernel runs /init from it. See docs/userland.md.
 
 MUSLCC      := musl-gcc
 MUSL_LIBDIR := /usr/lib/x86_64-linux-musl
 USER_OUT    := $(BUILD)/userland
 USER_CFLAGS := -std=c11 -Os -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	       -fno-asynchronous-unwind-tables -Iuserland/lib
-USER_HDRS   := $(wildcard userland/lib/*.h)
+	       -fno-asynchronous-unwind-tables -Iuserland/lib -I$(BUILD)/gen
+# user_stages.h: the catalog's user.* markers (boot-stages/build.mk).
+USER_HDRS   := $(wildcard userland/lib/*.h) $(BUILD)/gen/user_stages.h
 
 # Every directory holding .c files is a program, except the library.
 USER_PROGS  := $(sort $(filter-out lib tests,$(notdir $(patsubst %/,%, \
 		$(dir $(wildcard userland/*/*.c))))))
-USER_PIE_PROGS := hello auxv
+USER_PIE_PROGS := hello auxv uhelper
 USER_BINS   := $(addprefix $(USER_OUT)/,$(USER_PROGS))
 USER_PIE_BINS := $(addsuffix -pie,$(addprefix $(USER_OUT)/,$(USER_PIE_PROGS)))
 
@@ -45,15 +46,22 @@ $(USER_PIE_BINS): $(USER_OUT)/%-pie: $$(wildcard userland/$$*/*.c \
 		$(USER_PIE_POST) -o $@
 	$(Q)$(call user_no_interp,$@)
 
+# utests' exec_errors test runs this executable text file (ENOEXEC); it
+# sits beside the programs so the host test finds it too.
+USER_NOTELF := $(USER_OUT)/notelf
+$(USER_NOTELF): userland/utests/notelf.txt
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@ && chmod 0755 $@
+
 # The initrd: /init is PID 1, every other program goes in /bin.
 INITRD := $(BUILD)/initrd.cpio
 INITRD_DIRS := dev etc tmp bin
 INITRD_ARGS = $(addprefix --dir ,$(INITRD_DIRS)) \
 	      --file init=$(USER_OUT)/init:0755 \
 	      $(foreach b,$(filter-out $(USER_OUT)/init,$(USER_BINS) \
-		$(USER_PIE_BINS)),--file bin/$(notdir $(b))=$(b):0755)
+		$(USER_PIE_BINS) $(USER_NOTELF)),--file bin/$(notdir $(b))=$(b):0755)
 
-$(INITRD): userland/mkinitrd.py $(USER_BINS) $(USER_PIE_BINS)
+$(INITRD): userland/mkinitrd.py $(USER_BINS) $(USER_PIE_BINS) $(USER_NOTELF)
 	$(quiet) INITRD $@
 	$(Q)$(PYTHON) userland/mkinitrd.py -o $@ $(INITRD_ARGS)
 

@@ -85,7 +85,12 @@ def catalog_error(text):
 @test
 def catalog_real():
     assert len(STAGES) >= 36, len(STAGES)
-    assert STAGES[0].id == "boot.console" and STAGES[-1].id == "boot.done"
+    ids = [st.id for st in STAGES]
+    assert STAGES[0].id == "boot.console" and STAGES[-1].id == "user.done"
+    assert ids.index("boot.done") + 1 == ids.index("user.init")
+    users = [i for i in ids if i.startswith(stage_catalog.USER_PREFIX)]
+    assert users == ids[ids.index("user.init"):], "user stages come last"
+    assert len(users) >= 42, len(users)
     assert (N1, N4) == (len(STAGES) - 4, len(STAGES)), (N1, N4)
     for st in STAGES:
         assert len(st.meaning) > 20 and "kernel/" in st.hint, st.id
@@ -148,6 +153,35 @@ def generated_c_agrees_with_catalog():
     assert out[:-1] == want, (out[:3], want[:3])
     ids = [s.id for s in STAGES]
     assert out[-1] == "%d %d" % (ids.index("mm.pmm"), ids.index("boot.done"))
+
+
+@test
+def user_header_agrees_with_catalog():
+    """user_stages.h: one USTAGE_ macro per user.* stage, exact markers."""
+    gen = os.path.join(TMP, "ugen")
+    hdr = os.path.join(gen, "user_stages.h")
+    subprocess.run([sys.executable, os.path.join(BS, "gen_stages"),
+                    "--user-header", hdr], check=True)
+    with open(hdr) as f:
+        text = f.read()
+    assert text.startswith("/* Generated from boot-stages/stages.catalog"), \
+        text[:80]
+    users = [s for s in STAGES if s.id.startswith("user.")]
+    assert stage_catalog.user_macro("user.brk") == "USTAGE_BRK"
+    main_c = os.path.join(gen, "dump.c")
+    with open(main_c, "w") as f:
+        f.write('#include <stdio.h>\n#include "user_stages.h"\n'
+                "int main(void)\n{\n" +
+                "".join('\tputs(%s);\n' % stage_catalog.user_macro(s.id)
+                        for s in users) +
+                '\tprintf("%d\\n", USTAGE_COUNT);\n\treturn 0;\n}\n')
+    exe = os.path.join(gen, "dump")
+    subprocess.run(["gcc", "-std=c11", "-Wall", "-Werror", "-I", gen, main_c,
+                    "-o", exe], check=True)
+    out = subprocess.run([exe], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == [s.marker for s in users] + [str(len(users))], out[:3]
+    assert "STAGE_BOOT" not in text and "USTAGE_BOOT" not in text
 
 
 @test
@@ -295,7 +329,7 @@ def run_after_last_stage():
         rc, lines = runner(mode, 2)
         assert rc == 1, mode
         n = len(stage_catalog.expected(STAGES, 2))
-        expect_fail(lines, n, n, "boot.done", "after the last stage: ")
+        expect_fail(lines, n, n, STAGES[-1].id, "after the last stage: ")
         assert words in lines[-1], lines[-1]
         assert any("every stage was reached" in ln for ln in lines)
 

@@ -1,9 +1,12 @@
 /*
- * Linux odds and ends: uname (sysname "Loupe"), getrandom, reboot (power
- * off ends QEMU through isa-debug-exit; the only way init asks to stop).
+ * Linux odds and ends: uname (sysname "Loupe"), sysinfo, getrandom, reboot
+ * (power off ends QEMU through isa-debug-exit; the only way init asks to
+ * stop).
  */
 #include "linux.h"
+#include "clock.h"
 #include "cmdline.h"
+#include "pmm.h"
 #include "printk.h"
 #include "string.h"
 #include <arch/cpu.h>
@@ -20,6 +23,49 @@ long sys_uname(SYSCALL_ARGS)
 	};
 
 	return copy_to_user((void *)a0, &u, sizeof(u));
+}
+
+/* Linux's struct sysinfo on x86_64 (112 bytes). */
+struct sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct sysinfo) == 112, "Linux struct sysinfo");
+
+static uint16_t misc_nr_procs(void)
+{
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+	struct list_head *q;
+	uint16_t n = 0;
+
+	list_for_each(q, &all_procs)
+		n++;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return n;
+}
+
+/*
+ * sysinfo(info): memory in pages (mem_unit = PAGE_SIZE), straight from the
+ * page allocator, so a stress test can check that free memory returns to
+ * where it started. No load averages or swap; procs counts zombies too.
+ */
+long sys_sysinfo(SYSCALL_ARGS)
+{
+	struct sysinfo si = {
+		.uptime = clock_monotonic_ns() / 1000000000,
+		.totalram = pmm_total_count(),
+		.freeram = pmm_free_count(),
+		.procs = misc_nr_procs(),
+		.mem_unit = PAGE_SIZE,
+	};
+
+	return copy_to_user((void *)a0, &si, sizeof(si));
 }
 
 static uint64_t misc_xorshift(uint64_t *s)

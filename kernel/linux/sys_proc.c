@@ -1,8 +1,10 @@
 /*
- * Linux process calls: identity, exit, fork/execve/wait4, kill, TLS
- * (arch_prctl), set_tid_address, limits. Programs come from the initrd.
+ * Linux process calls: identity, process groups (trivial), exit,
+ * fork/execve/wait4, kill, TLS (arch_prctl), set_tid_address, limits,
+ * CPU affinity. Programs come from the initrd.
  */
 #include "linux.h"
+#include "cpu.h"
 #include "kmalloc.h"
 #include "string.h"
 #include <arch/cpu.h>
@@ -11,6 +13,9 @@
 #define ARCH_SET_FS	0x1002
 #define ARCH_GET_FS	0x1003
 #define WNOHANG		1
+#define WUNTRACED	2
+#define WCONTINUED	8
+#define WAIT_LINUX_OK	(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000UL)
 #define EXEC_STRINGS	(32 * 1024)	/* argv + envp bytes execve accepts */
 #define EXEC_MAX_ARGS	256
 
@@ -33,6 +38,56 @@ long sys_getppid(SYSCALL_ARGS)
 long sys_gettid(SYSCALL_ARGS)
 {
 	return current_proc()->pid;
+}
+
+/* 0 when pid (0: the caller) names a live process, else -ESRCH. */
+static long sys_proc_exists(int pid)
+{
+	unsigned long f;
+	struct proc *p;
+
+	if (pid < 0)
+		return -ESRCH;
+	if (!pid || pid == current_proc()->pid)
+		return 0;
+	f = spin_lock_irqsave(&proc_lock);
+	p = proc_find_locked(pid);
+	spin_unlock_irqrestore(&proc_lock, f);
+	return p ? 0 : -ESRCH;
+}
+
+/*
+ * Process groups, trivial form until job control needs real ones: every
+ * process leads its own group, so getpgid(pid) is pid and setpgid only
+ * accepts the group it already has.
+ */
+long sys_getpgid(SYSCALL_ARGS)
+{
+	long err = sys_proc_exists((int)a0);
+
+	if (err)
+		return err;
+	return a0 ? (long)(int)a0 : current_proc()->pid;
+}
+
+long sys_getpgrp(SYSCALL_ARGS)
+{
+	return current_proc()->pid;
+}
+
+/* setpgid(pid, pgid): 0 when pgid (0: pid) is pid's own group, else -EPERM. */
+long sys_setpgid(SYSCALL_ARGS)
+{
+	int pid = (int)a0 ? (int)a0 : current_proc()->pid;
+	int pgid = (int)a1 ? (int)a1 : pid;
+	long err;
+
+	if ((int)a1 < 0)
+		return -EINVAL;
+	err = sys_proc_exists(pid);
+	if (err)
+		return err;
+	return pgid == pid ? 0 : -EPERM;
 }
 
 long sys_set_tid_address(SYSCALL_ARGS)
@@ -168,7 +223,12 @@ long sys_wait4(SYSCALL_ARGS)
 
 	if (pid < -1 || pid == 0)
 		return -EINVAL;
-	if (a2 & ~(unsigned long)WNOHANG)
+	/*
+	 * No process stops or continues yet, so WUNTRACED and WCONTINUED
+	 * (ash always passes WUNTRACED) change nothing; nor do __WNOTHREAD,
+	 * __WALL and __WCLONE without threads. Anything else is -EINVAL.
+	 */
+	if (a2 & ~WAIT_LINUX_OK)
 		return -EINVAL;
 	if (a1 && !uaccess_ok(a1, sizeof(int)))
 		return -EFAULT;
@@ -227,6 +287,25 @@ long sys_prlimit64(SYSCALL_ARGS)
 	if (a3 && copy_to_user((void *)a3, &r, sizeof(r)))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * sched_getaffinity(pid, len, mask): every online CPU; threads are not
+ * pinned. The mask is one 64-bit word, as for Linux with nr_cpu_ids <= 64.
+ * Returns the bytes written (8), -EINVAL for a short or unaligned len.
+ */
+long sys_sched_getaffinity(SYSCALL_ARGS)
+{
+	uint64_t mask = ncpus >= 64 ? ~0UL : (1UL << ncpus) - 1;
+	long err = sys_proc_exists((int)a0);
+
+	if (err)
+		return err;
+	if (a1 < sizeof(mask) || (a1 & (sizeof(mask) - 1)))
+		return -EINVAL;
+	if (copy_to_user((void *)a2, &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
 }
 
 /* pause: sleep until a signal; with no handlers yet, only kill ends it. */

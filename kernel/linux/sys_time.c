@@ -41,25 +41,34 @@ long sys_clock_gettime(SYSCALL_ARGS)
 	return copy_to_user((void *)a1, &ts, sizeof(ts));
 }
 
-/* nanosleep(req, rem): sleeps at least req, rounded up to timer ticks. */
+/* Timer ticks covering ns, rounded up. */
+static uint64_t time_ticks(uint64_t ns)
+{
+	return (ns + 1000000000 / HZ - 1) / (1000000000 / HZ);
+}
+
+/*
+ * nanosleep(req, rem): sleeps at least req by the monotonic clock. A tick
+ * sleep may end up to a tick early (the current tick is partly gone), so
+ * sleep again until the deadline has passed. Nothing interrupts a sleep
+ * but kill (no signal handlers yet), so rem is never written, as Linux
+ * writes it only for an interrupted sleep.
+ */
 long sys_nanosleep(SYSCALL_ARGS)
 {
 	struct timespec64 ts;
-	uint64_t ns, ticks;
+	uint64_t end, now;
 
 	if (copy_from_user(&ts, (void *)a0, sizeof(ts)))
 		return -EFAULT;
 	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 		return -EINVAL;
-	ns = (uint64_t)ts.sec * 1000000000 + ts.nsec;
-	ticks = (ns + 1000000000 / HZ - 1) / (1000000000 / HZ);
-	if (ticks)
-		sched_sleep_ticks(ticks);
-	if (a1) {
-		struct timespec64 zero = { 0, 0 };
-
-		if (copy_to_user((void *)a1, &zero, sizeof(zero)))
-			return -EFAULT;
+	ts.sec = MIN(ts.sec, (int64_t)1 << 32);	/* no overflow below */
+	now = clock_monotonic_ns();
+	end = now + (uint64_t)ts.sec * 1000000000 + ts.nsec;
+	while (now < end && !current_proc()->killed) {
+		sched_sleep_ticks(time_ticks(end - now));
+		now = clock_monotonic_ns();
 	}
-	return 0;
+	return current_proc()->killed ? -EINTR : 0;
 }

@@ -1,9 +1,10 @@
 /*
- * init: PID 1. Runs the user-space self-tests (/bin/utests, whose lines are
- * boot stages), reports, and then either powers the machine off (when the
- * kernel command line says stages=exit: the boot-stage runner's way to end
- * QEMU) or stays up. PID 1 never exits. The console and VFS servers will
- * be started here once they exist (docs/userland.md).
+ * init: PID 1. Runs the user-space self-tests (/bin/utests, then the IPC
+ * tests /bin/ipctests; their lines are boot stages) unless utests=off or a
+ * kernel test mode asks otherwise, reports, reaps orphans, and then powers
+ * the machine off (stages=exit on the kernel command line: how the
+ * boot-stage runner ends QEMU) or stays up. PID 1 never exits. The console
+ * and VFS servers will be started here once they exist (docs/userland.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "user_stages.h"
+
 extern char **environ;
+
+/*
+ * Wait for pid, reaping on the way every other child: orphans the kernel
+ * gave to init (the utests orphan test makes some). Its status, or -1.
+ */
+static int init_reap_until(pid_t pid)
+{
+	int status;
+	pid_t got;
+
+	while ((got = waitpid(-1, &status, 0)) != pid) {
+		if (got < 0)
+			return -1;
+	}
+	return status;
+}
 
 /* Run path with argv in a child; return its wait status, or -1. */
 static int init_run(const char *path, char *const argv[])
 {
-	int status;
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -27,29 +45,56 @@ static int init_run(const char *path, char *const argv[])
 		printf("init: cannot run %s\n", path);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
+	return init_reap_until(pid);
+}
+
+/*
+ * The self-tests load every CPU for several seconds: skip them when the
+ * command line asks (utests=off) or names a kernel test mode that wants
+ * a quiet machine (the GDB, benchmark and panic tests).
+ */
+static int init_want_utests(void)
+{
+	static const char *const quiet[] = { "gdbtest", "gdb", "bench",
+					     "panic_test" };
+	const char *u = getenv("utests");
+
+	if (u && !strcmp(u, "off"))
+		return 0;
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+		if (getenv(quiet[i]))
+			return 0;
+	}
+	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	char *const utests[] = { "/bin/utests", NULL };
+	char *const ipctests[] = { "/bin/ipctests", NULL };
 	const char *stages = getenv("stages");
 	int status;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
-	printf("init: pid 1 running from the initrd\n");
+	printf("%s\n", USTAGE_INIT);
 	if (argc > 1 && !strcmp(argv[1], "-x"))
 		return 0;	/* for host tests: stop here */
-	status = init_run(utests[0], utests);
-	if (status == 0)
-		printf("init: user-space self-tests done\n");
-	else
-		printf("init: user-space self-tests FAILED (wait status 0x%x)\n",
-		       status);
+	if (!init_want_utests()) {
+		printf("init: user-space self-tests skipped\n");
+	} else {
+		status = init_run(utests[0], utests);
+		if (status == 0)
+			status = init_run(ipctests[0], ipctests);
+		if (status == 0)
+			printf("%s\n", USTAGE_DONE);
+		else
+			printf("init: user-space self-tests FAILED (wait status 0x%x)\n",
+			       status);
+	}
 	if (stages && !strcmp(stages, "exit"))
 		reboot(RB_POWER_OFF);
-	for (;;)
-		pause();
+	for (;;) {
+		if (waitpid(-1, NULL, 0) < 0)
+			pause();
+	}
 }

@@ -1,14 +1,13 @@
 /*
- * Loupe's native IPC calls for user space: a PROPOSAL. The kernel side does
- * not exist yet; numbers and registers below are the planned convention
- * (docs/userland.md, "Native IPC"), to be confirmed by docs/ipc.md when the
- * kernel implements it. Until then every call returns -ENOSYS (38).
+ * Loupe's native IPC calls for user space (kernel side: kernel/ipc.c,
+ * kernel/cap.c; design: docs/ipc.md).
  *
  * Convention: the SYSCALL instruction, like Linux calls, with numbers from
  * IPC_SYS_BASE up (Linux's own x86_64 numbers end below 512):
  *   in:  rax = call number, rdi = capability slot,
  *        rsi = message tag, rdx, r10, r8, r9 = message words 0-3
- *   out: rax = 0 or -errno, rdi = badge of the sender (receive calls),
+ *   out: rax = 0 (or a new slot) or -errno, rdi = badge of the sender
+ *        (receive calls),
  *        rsi = tag, rdx, r10, r8, r9 = words 0-3 of the message received
  *   rcx and r11 are clobbered by SYSCALL itself; nothing else changes.
  * A tag packs a label (bits 63..16, meaning chosen by the protocol) and
@@ -27,6 +26,15 @@
 #define IPC_SYS_REPLY_RECV	(IPC_SYS_BASE + 3)	/* reply, then recv */
 #define IPC_SYS_SIGNAL		(IPC_SYS_BASE + 4)	/* notification: OR bits */
 #define IPC_SYS_WAIT		(IPC_SYS_BASE + 5)	/* notification: take bits */
+#define IPC_SYS_ENDPOINT_NEW	(IPC_SYS_BASE + 6)	/* -> slot, all rights */
+#define IPC_SYS_NOTIFY_NEW	(IPC_SYS_BASE + 7)	/* -> slot, all rights */
+#define IPC_SYS_CAP_MINT	(IPC_SYS_BASE + 8)	/* slot, badge, rights -> slot */
+#define IPC_SYS_CAP_DROP	(IPC_SYS_BASE + 9)	/* slot */
+
+/* Capability rights. */
+#define CAP_SEND		1	/* call an endpoint / signal a notification */
+#define CAP_RECV		2	/* receive / wait */
+#define CAP_GRANT		4	/* mint copies with no more rights */
 
 #define IPC_WORDS		4
 
@@ -118,6 +126,36 @@ static inline long ipc_wait(uint64_t cap, uint64_t *bits)
 
 	*bits = m.w[0];
 	return r;
+}
+
+/* A new endpoint (or notification): its slot, or -errno. */
+static inline long ipc_endpoint_new(void)
+{
+	struct ipc_msg m = { 0 };
+
+	return ipc_trap(IPC_SYS_ENDPOINT_NEW, 0, &m, 0);
+}
+
+static inline long ipc_notify_new(void)
+{
+	struct ipc_msg m = { 0 };
+
+	return ipc_trap(IPC_SYS_NOTIFY_NEW, 0, &m, 0);
+}
+
+/* A copy of @cap in a new slot, carrying @badge and only @rights. */
+static inline long ipc_cap_mint(uint64_t cap, uint64_t badge, uint64_t rights)
+{
+	struct ipc_msg m = { .w = { badge, rights } };
+
+	return ipc_trap(IPC_SYS_CAP_MINT, cap, &m, 0);
+}
+
+static inline long ipc_cap_drop(uint64_t cap)
+{
+	struct ipc_msg m = { 0 };
+
+	return ipc_trap(IPC_SYS_CAP_DROP, cap, &m, 0);
 }
 
 #endif

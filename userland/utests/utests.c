@@ -1,117 +1,186 @@
 /*
  * utests: Loupe's user-space self-tests, in the manner of xv6's usertests.
- * A table of {fn, name}; each test runs in a child process of its own, so
- * a test that crashes fails alone. Each prints one line
- * "utest: <name>: ok" or "utest: <name>: FAIL ..." (the stage markers
- * init will report), and the run ends with "utests: ALL OK" or
- * "utests: N FAILED". Until the kernel has fork, tests run in-process.
- * Run: utests [name...] (no names: every test).
+ * A table of {fn, name, marker}; each test runs in a child process of its
+ * own (fork, run, exit status checked here), so a test that crashes fails
+ * alone. A passing test prints its boot-stage marker (from the generated
+ * user_stages.h, so it cannot drift from boot-stages/stages.catalog), a
+ * failing one "utest: <name>: FAIL"; the run ends with "utests: ALL OK"
+ * or "utests: N FAILED". Run: utests [name...] (no names: every test).
  */
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <time.h>
 
-#include "ipc.h"
+#include "user_stages.h"
+#include "utests.h"
+#include "ut_tests.h"
+
 
 struct utest {
 	int (*fn)(void);
 	const char *name;
+	const char *marker;
 };
 
-/* A failed expectation: say where, and fail the test. */
-#define EXPECT(cond) do { \
-	if (!(cond)) { \
-		printf("utest: FAIL at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		return 1; \
-	} \
-} while (0)
-
-/* write() of @len bytes from @p, as an errno (0 when all were written). */
-static int write_errno(int fd, const void *p, size_t len)
-{
-	ssize_t n = write(fd, p, len);
-
-	if (n < 0)
-		return errno;
-	return (size_t)n == len ? 0 : -1;
-}
-
-/* The plain path: a whole line reaches the console. */
-static int t_write_stdout(void)
-{
-	static const char msg[] = "utest: write_stdout says hello\n";
-
-	EXPECT(write_errno(1, msg, sizeof(msg) - 1) == 0);
-	return 0;
-}
-
-/* A zero-length write succeeds and touches nothing, even with a NULL buffer. */
-static int t_write_zero(void)
-{
-	EXPECT(write(1, NULL, 0) == 0);
-	return 0;
-}
-
-/* Abuse: file descriptors that were never opened. */
-static int t_write_badfd(void)
-{
-	EXPECT(write_errno(-1, "x", 1) == EBADF);
-	EXPECT(write_errno(1000, "x", 1) == EBADF);
-	EXPECT(write_errno(INT32_MAX, "x", 1) == EBADF);
-	return 0;
-}
-
-/*
- * Abuse: the NULL page and a low unmapped page as the buffer. (fd 1 must
- * read its buffer: on Linux, /dev/null as stdout would not fault.)
- */
-static int t_write_efault_null(void)
-{
-	EXPECT(write_errno(1, NULL, 1) == EFAULT);
-	EXPECT(write_errno(1, (void *)0x1000, 8) == EFAULT);
-	return 0;
-}
-
-/* Abuse: make the kernel copy out its own memory (direct map, text). */
-static int t_write_efault_kernel(void)
-{
-	EXPECT(write_errno(1, (void *)0xffff800000000000ULL, 8) == EFAULT);
-	EXPECT(write_errno(1, (void *)0xffffffff80000000ULL, 8) == EFAULT);
-	EXPECT(write_errno(1, (void *)-8ULL, 8) == EFAULT);
-	return 0;
-}
-
-/* Abuse: a non-canonical address (#GP, not #PF, if dereferenced). */
-static int t_write_efault_noncanon(void)
-{
-	EXPECT(write_errno(1, (void *)0x0000800000000000ULL, 8) == EFAULT);
-	EXPECT(write_errno(1, (void *)0x8000000000000000ULL, 8) == EFAULT);
-	return 0;
-}
-
-/* The loader left %rsp 16-byte aligned, so aligned locals are honoured. */
-static int t_stack_align(void)
-{
-	long aligned __attribute__((aligned(16)));
-
-	EXPECT(((uintptr_t)&aligned & 15) == 0);
-	return 0;
-}
-
+/* In catalog order: the runner checks the markers in that order. */
 static const struct utest utests[] = {
-	{ t_write_stdout, "write_stdout" },
-	{ t_write_zero, "write_zero" },
-	{ t_write_badfd, "write_badfd" },
-	{ t_write_efault_null, "write_efault_null" },
-	{ t_write_efault_kernel, "write_efault_kernel" },
-	{ t_write_efault_noncanon, "write_efault_noncanon" },
-	{ t_stack_align, "stack_align" },
+	{ t_write_stdout, "write_stdout", USTAGE_WRITE_STDOUT },
+	{ t_write_zero, "write_zero", USTAGE_WRITE_ZERO },
+	{ t_write_badfd, "write_badfd", USTAGE_WRITE_BADFD },
+	{ t_write_efault_null, "write_efault_null", USTAGE_WRITE_EFAULT_NULL },
+	{ t_write_efault_kernel, "write_efault_kernel",
+	  USTAGE_WRITE_EFAULT_KERNEL },
+	{ t_write_efault_noncanon, "write_efault_noncanon",
+	  USTAGE_WRITE_EFAULT_NONCANON },
+	{ t_writev, "writev", USTAGE_WRITEV },
+	{ t_stack_align, "stack_align", USTAGE_STACK_ALIGN },
+	{ t_exec_static, "exec_static", USTAGE_EXEC_STATIC },
+	{ t_exec_pie, "exec_pie", USTAGE_EXEC_PIE },
+	{ t_exec_args, "exec_args", USTAGE_EXEC_ARGS },
+	{ t_exec_auxv, "exec_auxv", USTAGE_EXEC_AUXV },
+	{ t_exec_auxv_pie, "exec_auxv_pie", USTAGE_EXEC_AUXV_PIE },
+	{ t_fpu_init, "fpu_init", USTAGE_FPU_INIT },
+	{ t_exec_errors, "exec_errors", USTAGE_EXEC_ERRORS },
+	{ t_tls, "tls", USTAGE_TLS },
+	{ t_fpu_preempt, "fpu_preempt", USTAGE_FPU_PREEMPT },
+	{ t_sse_regs, "sse_regs", USTAGE_SSE_REGS },
+	{ t_brk, "brk", USTAGE_BRK },
+	{ t_mmap, "mmap", USTAGE_MMAP },
+	{ t_mmap_fixed, "mmap_fixed", USTAGE_MMAP_FIXED },
+	{ t_munmap_segv, "munmap_segv", USTAGE_MUNMAP_SEGV },
+	{ t_mprotect, "mprotect", USTAGE_MPROTECT },
+	{ t_nx, "nx", USTAGE_NX },
+	{ t_demand_paging, "demand_paging", USTAGE_DEMAND_PAGING },
+	{ t_mm_abuse, "mm_abuse", USTAGE_MM_ABUSE },
+	{ t_segv_null, "segv_null", USTAGE_SEGV_NULL },
+	{ t_segv_kernel, "segv_kernel", USTAGE_SEGV_KERNEL },
+	{ t_segv_noncanon, "segv_noncanon", USTAGE_SEGV_NONCANON },
+	{ t_segv_jump, "segv_jump", USTAGE_SEGV_JUMP },
+	{ t_stack_overflow, "stack_overflow", USTAGE_STACK_OVERFLOW },
+	{ t_sigill, "sigill", USTAGE_SIGILL },
+	{ t_sigfpe, "sigfpe", USTAGE_SIGFPE },
+	{ t_sigtrap, "sigtrap", USTAGE_SIGTRAP },
+	{ t_privileged, "privileged", USTAGE_PRIVILEGED },
+	{ t_efault_writev, "efault_writev", USTAGE_EFAULT_WRITEV },
+	{ t_efault_time, "efault_time", USTAGE_EFAULT_TIME },
+	{ t_efault_info, "efault_info", USTAGE_EFAULT_INFO },
+	{ t_efault_proc, "efault_proc", USTAGE_EFAULT_PROC },
+	{ t_efault_exec, "efault_exec", USTAGE_EFAULT_EXEC },
+	{ t_ids, "ids", USTAGE_IDS },
+	{ t_exit_status, "exit_status", USTAGE_EXIT_STATUS },
+	{ t_wait, "wait", USTAGE_WAIT },
+	{ t_kill, "kill", USTAGE_KILL },
+	{ t_orphan, "orphan", USTAGE_ORPHAN },
+	{ t_uname, "uname", USTAGE_UNAME },
+	{ t_clock, "clock", USTAGE_CLOCK },
+	{ t_nanosleep, "nanosleep", USTAGE_NANOSLEEP },
+	{ t_getrandom, "getrandom", USTAGE_GETRANDOM },
+	{ t_sysinfo, "sysinfo", USTAGE_SYSINFO },
+	{ t_pgid, "pgid", USTAGE_PGID },
+	{ t_sched, "sched", USTAGE_SCHED },
+	{ t_limits, "limits", USTAGE_LIMITS },
+	{ t_fork_many, "fork_many", USTAGE_FORK_MANY },
+	{ t_fork_tree, "fork_tree", USTAGE_FORK_TREE },
+	{ t_stress_fork, "stress_fork", USTAGE_STRESS_FORK },
+	{ t_stress_exec, "stress_exec", USTAGE_STRESS_EXEC },
 };
 
-/* Run @t in a child; in-process if fork is not there yet. 0 on success. */
+_Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,
+	       "every \"utest:\" stage in the catalog is a test in this table");
+
+void *const ut_bad_ptrs[] = {
+	UT_UNMAPPED, UT_KERNEL_DIRECT, UT_KERNEL_TEXT, (void *)-8ULL,
+	UT_NONCANON, UT_NONCANON_HIGH,
+};
+const int ut_nbad_ptrs = sizeof(ut_bad_ptrs) / sizeof(ut_bad_ptrs[0]);
+bool ut_on_loupe;
+char ut_bindir[256];
+
+int ut_child_status(void (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+bool ut_dies_with(void (*fn)(void), int sig)
+{
+	int status = ut_child_status(fn);
+
+	if (status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig)
+		return true;
+	printf("utest: expected signal %d, got wait status 0x%x\n", sig,
+	       status);
+	return false;
+}
+
+int ut_exec_status(const char *prog, char *const argv[], char *const envp[])
+{
+	char path[512];
+	int status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/%s", ut_bindir, prog);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+long ut_free_pages(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si))
+		return -1;
+	return (long)(si.freeram * si.mem_unit / 4096);
+}
+
+long ut_settled_free_pages(void)
+{
+	struct timespec ts = { 0, 40000000 };
+	long prev = -1, now = ut_free_pages();
+	int same = 0;
+
+	for (int i = 0; i < 25 && same < 3; i++) {
+		nanosleep(&ts, NULL);
+		prev = now;
+		now = ut_free_pages();
+		same = now == prev ? same + 1 : 0;
+	}
+	return now;
+}
+
+uint64_t ut_now_ns(void)
+{
+	struct timespec ts;
+
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Run @t in a child. 0 on success, 1 on failure, UT_SKIP if skipped. */
 static int utest_run(const struct utest *t)
 {
 	int status;
@@ -120,14 +189,16 @@ static int utest_run(const struct utest *t)
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
-		return t->fn();
+		return 1;
 	if (pid == 0)
-		_exit(t->fn() ? 1 : 0);
+		_exit(t->fn());
 	if (waitpid(pid, &status, 0) != pid)
 		return 1;
 	if (WIFSIGNALED(status))
 		printf("utest: %s: killed by signal %d\n", t->name,
 		       WTERMSIG(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == UT_SKIP)
+		return UT_SKIP;
 	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
@@ -142,19 +213,40 @@ static int utest_wanted(const struct utest *t, int argc, char **argv)
 	return 0;
 }
 
+/* Where the helpers are: beside utests ("/bin" in the initrd). */
+static void utest_setup(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	struct utsname u;
+
+	if (slash && (size_t)(slash - argv0) < sizeof(ut_bindir))
+		snprintf(ut_bindir, sizeof(ut_bindir), "%.*s",
+			 (int)(slash - argv0), argv0);
+	else
+		strcpy(ut_bindir, ".");
+	ut_on_loupe = !uname(&u) && !strcmp(u.sysname, "Loupe");
+	setvbuf(stdout, NULL, _IONBF, 0);
+}
+
 int main(int argc, char **argv)
 {
 	int failed = 0;
 
+	utest_setup(argv[0]);
 	for (size_t i = 0; i < sizeof(utests) / sizeof(utests[0]); i++) {
 		const struct utest *t = &utests[i];
-		int bad;
+		int res;
 
 		if (!utest_wanted(t, argc, argv))
 			continue;
-		bad = utest_run(t);
-		printf("utest: %s: %s\n", t->name, bad ? "FAIL" : "ok");
-		failed += bad;
+		res = utest_run(t);
+		if (res == UT_SKIP)
+			printf("utest: %s: skipped\n", t->name);
+		else if (res)
+			printf("utest: %s: FAIL\n", t->name);
+		else
+			printf("%s\n", t->marker);
+		failed += res == 1;
 	}
 	if (failed)
 		printf("utests: %d FAILED\n", failed);

@@ -1,0 +1,110 @@
+/*
+ * Capability tables: each process names the IPC objects it may use by
+ * small slot numbers, and can do nothing with an object it holds no
+ * capability for. A capability carries rights (send, receive, grant) and
+ * a badge the receiver sees. fork copies the table; exit releases it.
+ *
+ * table->lock protects the slots. Lock order: table->lock -> the object's
+ * reference counts (atomics, no lock).
+ */
+#include "ipc.h"
+#include "kmalloc.h"
+#include "proc.h"
+
+int cap_table_init(struct proc *p)
+{
+	p->caps = kzalloc(sizeof(*p->caps));
+	if (!p->caps)
+		return -ENOMEM;
+	spin_init(&p->caps->lock, "caps");
+	return 0;
+}
+
+/* The child gets a copy of every capability (each object gains a ref). */
+int cap_table_copy(struct proc *child, struct proc *parent)
+{
+	unsigned long f;
+	int err = cap_table_init(child);
+
+	if (err)
+		return err;
+	f = spin_lock_irqsave(&parent->caps->lock);
+	for (int i = 0; i < CAP_SLOTS; i++) {
+		child->caps->slot[i] = parent->caps->slot[i];
+		if (child->caps->slot[i].type != CAP_NONE)
+			cap_get(&child->caps->slot[i]);
+	}
+	spin_unlock_irqrestore(&parent->caps->lock, f);
+	return 0;
+}
+
+void cap_table_release(struct proc *p)
+{
+	if (!p->caps)
+		return;
+	for (int i = 0; i < CAP_SLOTS; i++)
+		cap_drop(p, i);
+	kfree(p->caps);
+	p->caps = NULL;
+}
+
+/*
+ * Copy slot's capability to *out if it is of type (CAP_NONE: any) and has
+ * every right in rights, taking a reference the caller drops with cap_put(). Returns 0,
+ * -EBADF (no such capability), -EINVAL (wrong type) or -EPERM (rights).
+ */
+int cap_lookup(struct proc *p, uint64_t slot, enum cap_type type,
+	       unsigned rights, struct cap *out)
+{
+	unsigned long f;
+	int err = 0;
+
+	if (slot >= CAP_SLOTS)
+		return -EBADF;
+	f = spin_lock_irqsave(&p->caps->lock);
+	*out = p->caps->slot[slot];
+	if (out->type == CAP_NONE)
+		err = -EBADF;
+	else if (type != CAP_NONE && out->type != type)
+		err = -EINVAL;
+	else if ((out->rights & rights) != rights)
+		err = -EPERM;
+	else
+		cap_get(out);
+	spin_unlock_irqrestore(&p->caps->lock, f);
+	return err;
+}
+
+/* Put c (whose reference the caller hands over) in the lowest free slot. */
+int cap_install(struct proc *p, const struct cap *c)
+{
+	unsigned long f = spin_lock_irqsave(&p->caps->lock);
+	int slot = -EMFILE;
+
+	for (int i = 0; i < CAP_SLOTS; i++) {
+		if (p->caps->slot[i].type == CAP_NONE) {
+			p->caps->slot[i] = *c;
+			slot = i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&p->caps->lock, f);
+	return slot;
+}
+
+int cap_drop(struct proc *p, uint64_t slot)
+{
+	struct cap c;
+	unsigned long f;
+
+	if (slot >= CAP_SLOTS)
+		return -EBADF;
+	f = spin_lock_irqsave(&p->caps->lock);
+	c = p->caps->slot[slot];
+	p->caps->slot[slot].type = CAP_NONE;
+	spin_unlock_irqrestore(&p->caps->lock, f);
+	if (c.type == CAP_NONE)
+		return -EBADF;
+	cap_put(&c);
+	return 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * L4-style IPC (ipc.c, cap.c): synchronous endpoints carrying a tag and
+ * four words in registers, notifications (a word of bits), and the
+ * per-process capability table that names them. The user-space view of
+ * the same calls is userland/lib/ipc.h; docs/ipc.md explains both.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include "types.h"
+#include "list.h"
+#include "spinlock.h"
+#include "wait.h"
+
+#define IPC_WORDS	4
+#define IPC_SYS_BASE	1024		/* native calls: 1024 + enum ipc_call */
+#define CAP_SLOTS	64
+
+enum ipc_call {
+	IPC_CALL, IPC_RECV, IPC_REPLY, IPC_REPLY_RECV, IPC_SIGNAL, IPC_WAIT,
+	IPC_ENDPOINT_NEW, IPC_NOTIFY_NEW, IPC_CAP_MINT, IPC_CAP_DROP,
+	IPC_NR_CALLS
+};
+
+struct ipc_msg {
+	uint64_t tag;
+	uint64_t w[IPC_WORDS];
+};
+
+/* Rights a capability carries. */
+#define CAP_SEND	1	/* call an endpoint, signal a notification */
+#define CAP_RECV	2	/* receive on an endpoint, wait on a notification */
+#define CAP_GRANT	4	/* mint copies with fewer rights */
+
+enum cap_type { CAP_NONE, CAP_ENDPOINT, CAP_NOTIFY };
+
+struct cap {
+	enum cap_type type;
+	void *obj;			/* struct endpoint or struct notify */
+	uint64_t badge;			/* what a receiver learns of the sender */
+	unsigned rights;
+};
+
+struct cap_table {
+	struct spinlock lock;		/* protects slot[] */
+	struct cap slot[CAP_SLOTS];
+};
+
+/*
+ * A thread's IPC state. Fields are handed between caller and server under
+ * the endpoint's lock; done flags are set last and pair with wait_event().
+ */
+struct ipc_wait {
+	struct list_head link;		/* in an endpoint's senders/receivers */
+	struct ipc_msg msg;		/* outgoing, then incoming */
+	uint64_t badge;			/* of the sender, for a receiver */
+	struct thread *caller;		/* server: whom to reply to */
+	struct wait_queue wq;		/* this thread sleeps here */
+	volatile int got_call;		/* receiver: a call arrived */
+	volatile int got_reply;		/* caller: the reply (or error) arrived */
+	long ret;			/* caller: 0 or -EPIPE */
+};
+
+struct proc;
+struct thread;
+
+void ipc_thread_init(struct thread *t);
+void ipc_thread_exit(struct thread *t);
+struct trap_frame;
+long ipc_syscall(unsigned call, struct trap_frame *tf);
+
+int cap_table_init(struct proc *p);
+int cap_table_copy(struct proc *child, struct proc *parent);
+void cap_table_release(struct proc *p);
+int cap_lookup(struct proc *p, uint64_t slot, enum cap_type type,
+	       unsigned rights, struct cap *out);
+int cap_install(struct proc *p, const struct cap *c);
+int cap_drop(struct proc *p, uint64_t slot);
+void cap_get(const struct cap *c);
+void cap_put(const struct cap *c);
+
+#endif

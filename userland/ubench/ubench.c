@@ -1,0 +1,253 @@
+/*
+ * ubench: user-space micro-benchmarks, one static musl binary run as PID 1
+ * on Loupe and, unchanged, on Linux (tools/qemu/ubench boots both). Each
+ * benchmark times a loop with rdtsc and prints "bench: user_<name>_tsc <n>
+ * tsc/op"; under QEMU -icount the TSC counts guest instructions. Then, as
+ * PID 1, it powers the machine off. Run by hand it just prints.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc.h"
+
+#define NULL_ITERS	100000
+#define FORK_ITERS	200
+#define EXEC_ITERS	100
+#define IPC_ITERS	10000
+#define OPEN_ITERS	10000
+#define WARMUP		5
+#define CALIBRATE_NS	50000000L
+#define EXIT_ARG	"--exit-now"	/* execve'd child: exit at once */
+#define LABEL_STOP	0
+#define LABEL_PING	1
+
+static const char *self_path = "/init";
+
+static void say(const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (write(1, buf, n) < 0)
+		return;
+}
+
+/* lfence keeps rdtsc from running ahead of the loop it closes. */
+static inline uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void report(const char *name, uint64_t ticks, long ops)
+{
+	say("bench: user_%s_tsc %llu tsc/op\n", name,
+	    (unsigned long long)((ticks + ops / 2) / ops));
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* TSC ticks per second against CLOCK_MONOTONIC, over ~50 ms. */
+static void calibrate(void)
+{
+	int64_t t0 = mono_ns(), t1;
+	uint64_t c0 = tsc(), c1;
+
+	do {
+		t1 = mono_ns();
+		c1 = tsc();
+	} while (t1 - t0 < CALIBRATE_NS);
+	say("bench: user_tsc_hz %llu hz\n",
+	    (unsigned long long)((c1 - c0) * 1000000000.0 / (t1 - t0)));
+}
+
+/* musl's getppid() is the bare syscall: no caching, no errno work. */
+static void bench_null(void)
+{
+	uint64_t t;
+
+	for (int i = 0; i < WARMUP; i++)
+		getppid();
+	t = tsc();
+	for (int i = 0; i < NULL_ITERS; i++)
+		getppid();
+	report("getppid", tsc() - t, NULL_ITERS);
+}
+
+static int spawn_exit(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(0);
+	return pid > 0 && waitpid(pid, &st, 0) == pid ? 0 : -1;
+}
+
+static int spawn_exec(void)
+{
+	char *argv[] = { (char *)self_path, EXIT_ARG, NULL };
+	char *envp[] = { NULL };
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		execve(self_path, argv, envp);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* Time @iters runs of @fn, after a warm-up; "failed" if any run fails. */
+static void bench_spawn(const char *name, int (*fn)(void), int iters)
+{
+	uint64_t t;
+
+	for (int i = 0; i < WARMUP; i++) {
+		if (fn())
+			goto failed;
+	}
+	t = tsc();
+	for (int i = 0; i < iters; i++) {
+		if (fn())
+			goto failed;
+	}
+	report(name, tsc() - t, iters);
+	return;
+failed:
+	say("bench: user_%s_tsc failed -\n", name);
+}
+
+/* The server: answer every ping with label + 1 until told to stop. */
+static int ipc_server(long ep)
+{
+	struct ipc_msg m;
+	uint64_t badge;
+
+	if (ipc_recv(ep, &m, &badge))
+		return 1;
+	while (ipc_tag_label(m.tag) != LABEL_STOP) {
+		m.tag = ipc_tag(ipc_tag_label(m.tag) + 1, 1);
+		if (ipc_reply_recv(ep, &m, &badge))
+			return 2;
+	}
+	return ipc_reply(&m) ? 3 : 0;
+}
+
+static int ipc_ping(long ep, uint64_t label)
+{
+	struct ipc_msg m = { ipc_tag(label, 1), { label } };
+
+	return ipc_call(ep, &m) ? -1 : 0;
+}
+
+/* Call/reply round trips to a server process; "n/a" where IPC is absent. */
+static void bench_ipc(void)
+{
+	long ep = ipc_endpoint_new();
+	int bad = 0, st;
+	uint64_t t = 0;
+	pid_t srv;
+
+	if (ep == -ENOSYS) {
+		say("bench: user_ipc_call_tsc n/a -\n");
+		return;
+	}
+	srv = ep < 0 ? -1 : fork();
+	if (srv == 0)
+		_exit(ipc_server(ep));
+	if (srv < 0) {
+		say("bench: user_ipc_call_tsc failed -\n");
+		return;
+	}
+	for (int i = 0; i < WARMUP; i++)
+		bad |= ipc_ping(ep, LABEL_PING);
+	t = tsc();
+	for (int i = 0; i < IPC_ITERS && !bad; i++)
+		bad |= ipc_ping(ep, LABEL_PING);
+	t = tsc() - t;
+	bad |= ipc_ping(ep, LABEL_STOP);
+	if (waitpid(srv, &st, 0) != srv || !WIFEXITED(st) || WEXITSTATUS(st))
+		bad = 1;
+	if (bad)
+		say("bench: user_ipc_call_tsc failed -\n");
+	else
+		report("ipc_call", t, IPC_ITERS);
+}
+
+/* open+close of this program's file; "n/a" where open is missing. */
+static void bench_open(void)
+{
+	uint64_t t;
+	int fd;
+
+	fd = open(self_path, O_RDONLY);
+	if (fd < 0) {
+		say("bench: user_open_close_tsc %s -\n",
+		    errno == ENOSYS ? "n/a" : "failed");
+		return;
+	}
+	close(fd);
+	t = tsc();
+	for (int i = 0; i < OPEN_ITERS; i++)
+		close(open(self_path, O_RDONLY));
+	report("open_close", tsc() - t, OPEN_ITERS);
+}
+
+/* Linux starts PID 1 on /dev/console; without it, try to open one. */
+static void console_check(void)
+{
+	int fd;
+
+	if (write(1, "", 0) == 0)
+		return;
+	fd = open("/dev/console", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], EXIT_ARG))
+		_exit(0);
+	if (argc > 0 && strchr(argv[0], '/'))
+		self_path = argv[0];
+	console_check();
+	say("ubench: start (pid %d)\n", (int)getpid());
+	calibrate();
+	bench_null();
+	bench_spawn("fork_exit_wait", spawn_exit, FORK_ITERS);
+	bench_spawn("fork_exec_wait", spawn_exec, EXEC_ITERS);
+	bench_ipc();
+	bench_open();
+	say("ubench: done\n");
+	if (getpid() == 1)
+		reboot(RB_POWER_OFF);
+	return 0;
+}
