@@ -237,7 +237,8 @@ def run_passes_smp1_and_smp4():
         assert m and m.groups() == (str(n), str(n), str(smp)), lines[-1]
         progress = [ln for ln in lines if ln.startswith("  [")]
         assert len(progress) == n, len(progress)
-        assert re.match(r"  \[ ?1/%d\] +\d+ ms  boot.console " % n,
+        # The index is padded to the width of the stage count.
+        assert re.match(r"  \[ *1/%d\] +\d+ ms  boot.console " % n,
                         progress[0]), progress[0]
     with open(os.path.join(TMP, "boot-stages-smp4.log"), "rb") as f:
         log = f.read()

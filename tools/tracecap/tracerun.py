@@ -84,6 +84,10 @@ def boot_and_capture(paths, smp=4, accel="tcg", cmdline="", timeout=180.0,
     mem = mem_file_path()
     if os.path.exists(mem):
         os.unlink(mem)
+    if "utests=" not in cmdline:
+        # Trace boots test the trace: init's user-space self-tests only
+        # lengthen them (and are covered by make boot-stages).
+        cmdline = (cmdline + " utests=off").strip()
     argv = loupe_qemu.qemu_argv(paths.image, smp=smp, accel=accel,
                                 cmdline=cmdline, serial="file:" + paths.log,
                                 mem_path=mem, icount=icount)

@@ -65,7 +65,12 @@ void ipi_stop_irq(struct trap_frame *tf)
 
 static int smp_call_wait(void)
 {
-	uint64_t deadline = rdtsc() + tsc_hz;	/* 1 s */
+	/*
+	 * 10 s: a backstop against a lost IPI, not a latency bound. Under
+	 * emulation a CPU may legitimately run with interrupts off for over
+	 * a second (the trace flood test does).
+	 */
+	uint64_t deadline = rdtsc() + 10 * tsc_hz;
 
 	/* Acquire: pairs with the release decrement in ipi_call_irq(). */
 	while (__atomic_load_n(&call_req.pending, __ATOMIC_ACQUIRE)) {
