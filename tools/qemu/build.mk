@@ -13,3 +13,4 @@ bench: $(DEPS_STAMP) $(BUILD)/loupe.bin $(BUILD)/initrd.cpio
 	$(Q)$(PYTHON) tools/qemu/bench --image $(BUILD)/loupe.bin \
 		--build $(BUILD) --smp $(SMP)
 	$(Q)$(PYTHON) tools/gdb_session/bench_gdb --build $(BUILD) --smp $(SMP)
+	$(Q)$(PYTHON) tools/qemu/ubench --image $(BUILD)/loupe.bin --build $(BUILD) --smp $(SMP)

@@ -56,7 +56,8 @@ static int init_run(const char *path, char *const argv[])
 static int init_want_utests(void)
 {
 	static const char *const quiet[] = { "gdbtest", "gdb", "bench",
-					     "panic_test" };
+					     "panic_test", "tracebench",
+					     "traceload", "traceflood" };
 	const char *u = getenv("utests");
 
 	if (u && !strcmp(u, "off"))
