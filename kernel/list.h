@@ -51,6 +51,15 @@ static inline bool list_empty(const struct list_head *h)
 	return h->next == h;
 }
 
+static inline size_t list_count(const struct list_head *h)
+{
+	size_t n = 0;
+
+	for (const struct list_head *p = h->next; p != h; p = p->next)
+		n++;
+	return n;
+}
+
 #define list_entry(p, type, member) container_of(p, type, member)
 #define list_first_entry(h, type, member) list_entry((h)->next, type, member)
 #define list_for_each(p, h) for (p = (h)->next; p != (h); p = p->next)

@@ -144,11 +144,8 @@ static void selftest_noop(void *unused)
 static unsigned selftest_thread_count(void)
 {
 	unsigned long f = spin_lock_irqsave(&threads_lock);
-	struct list_head *p;
-	unsigned n = 0;
+	unsigned n = list_count(&all_threads);
 
-	list_for_each(p, &all_threads)
-		n++;
 	spin_unlock_irqrestore(&threads_lock, f);
 	return n;
 }

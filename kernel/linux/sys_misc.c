@@ -41,11 +41,8 @@ _Static_assert(sizeof(struct sysinfo) == 112, "Linux struct sysinfo");
 static uint16_t misc_nr_procs(void)
 {
 	unsigned long f = spin_lock_irqsave(&proc_lock);
-	struct list_head *q;
-	uint16_t n = 0;
+	uint16_t n = list_count(&all_procs);
 
-	list_for_each(q, &all_procs)
-		n++;
 	spin_unlock_irqrestore(&proc_lock, f);
 	return n;
 }

@@ -29,6 +29,8 @@ trap_stub_base:
 	.align 16
 	.globl trap_common
 trap_common:
+	cmpq $2, (%rsp)			/* NMI: see nmi_common */
+	je nmi_common
 	testb $3, 24(%rsp)		/* frame CS: came from user mode? */
 	jz 1f
 	swapgs
@@ -44,3 +46,30 @@ trap_return:
 	jz 2f
 	swapgs
 2:	iretq
+
+/*
+ * NMIs (the debugger's round-up, panics) can land where CS and GS
+ * disagree: in syscall_entry before its swapgs, or on a way out after its
+ * swapgs and before sysretq/iretq. So, as Linux's paranoid entry does,
+ * trust the GS base itself: kernel per-CPU bases are in the upper half
+ * (negative); anything else is the user's, swapped for the duration.
+ * %rbx (callee-saved) remembers whether to swap back.
+ */
+nmi_common:
+	TRAP_PUSH_REGS
+	cld
+	xorl %ebx, %ebx
+	movl $0xc0000101, %ecx		/* MSR_GS_BASE */
+	rdmsr
+	testl %edx, %edx
+	js 3f
+	swapgs
+	movl $1, %ebx
+3:	movq %rsp, %rdi
+	call trap_dispatch
+	testl %ebx, %ebx
+	jz 4f
+	swapgs
+4:	TRAP_POP_REGS
+	addq $16, %rsp			/* vector, error code */
+	iretq
