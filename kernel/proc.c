@@ -126,10 +126,9 @@ static struct vm *proc_load(const char *path, const char *const *argv,
 	if (!img)
 		return NULL;
 	file = proc_initrd_file(path, &size);
-	*err = file ? elf_plan(file, size, PIE_BASE, img) : ELF_OK;
 	if (!file)
 		*err = -ENOENT;
-	else if (*err)
+	else if ((*err = elf_plan(file, size, PIE_BASE, img)))
 		*err = elf_errno(*err);
 	else if (!(vm = vm_create()))
 		*err = -ENOMEM;
@@ -190,6 +189,17 @@ static void proc_exit_nomem(struct thread *me, struct proc *p)
  * Start path from the initrd as a child of parent (NULL for init).
  * Returns the new pid or a negative errno.
  */
+/* Free a process that never ran (any part may be missing). */
+static void proc_free(struct proc *p)
+{
+	if (p->vm)
+		vm_destroy(p->vm);
+	cap_table_release(p);
+	kfree(p->fork_tf);
+	kfree(p->fork_fpu);
+	kfree(p);
+}
+
 /* Enter p into the tree under parent and start its main thread. */
 static int proc_start(struct proc *p, struct proc *parent)
 {
@@ -212,11 +222,7 @@ static int proc_start(struct proc *p, struct proc *parent)
 			list_del(&p->sibling);
 		list_del(&p->all_link);
 		spin_unlock_irqrestore(&proc_lock, f);
-		vm_destroy(p->vm);
-		cap_table_release(p);
-		kfree(p->fork_tf);
-		kfree(p->fork_fpu);
-		kfree(p);
+		proc_free(p);
 		return -ENOMEM;
 	}
 	return p->pid;
@@ -234,8 +240,7 @@ int proc_spawn(const char *path, const char *const *argv,
 	if (!err)
 		p->vm = proc_load(path, argv, envp, &p->entry, &p->user_sp, &err);
 	if (!p->vm) {
-		cap_table_release(p);
-		kfree(p);
+		proc_free(p);
 		return err;
 	}
 	strlcpy(p->name, proc_basename(path), sizeof(p->name));
@@ -258,10 +263,7 @@ int proc_fork(const struct trap_frame *tf)
 	c->vm = c->fork_tf && c->fork_fpu && !cap_table_copy(c, parent) ?
 		vm_clone(parent->vm) : NULL;
 	if (!c->vm) {
-		cap_table_release(c);
-		kfree(c->fork_tf);
-		kfree(c->fork_fpu);
-		kfree(c);
+		proc_free(c);
 		return -ENOMEM;
 	}
 	*c->fork_tf = *tf;

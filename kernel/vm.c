@@ -114,32 +114,37 @@ static void vm_zap(struct vm *vm, vaddr_t start, vaddr_t end)
 	}
 }
 
-/* Cut [start, end) out of the region list (splitting as needed). Lock held. */
+/* Split the region containing addr so that a region starts at addr. */
+static int vm_split_at(struct vm *vm, vaddr_t addr)
+{
+	struct vm_region *r = vm_find(vm, addr), *tail;
+
+	if (!r || r->start == addr)
+		return 0;
+	tail = kmalloc(sizeof(*tail));
+	if (!tail)
+		return -ENOMEM;
+	*tail = *r;
+	tail->start = addr;
+	r->end = addr;
+	list_add(&tail->link, &r->link);
+	return 0;
+}
+
+/* Cut [start, end) out of the region list (splitting at both ends). Lock held. */
 static int vm_cut(struct vm *vm, vaddr_t start, vaddr_t end)
 {
 	struct list_head *p, *n;
+	int err = vm_split_at(vm, start);
 
+	if (!err)
+		err = vm_split_at(vm, end);
+	if (err)
+		return err;
 	list_for_each_safe(p, n, &vm->regions) {
 		struct vm_region *r = list_entry(p, struct vm_region, link);
 
-		if (r->end <= start || r->start >= end)
-			continue;
-		if (r->start < start && r->end > end) {
-			struct vm_region *tail = kmalloc(sizeof(*tail));
-
-			if (!tail)
-				return -ENOMEM;
-			*tail = *r;
-			tail->start = end;
-			r->end = start;
-			list_add(&tail->link, &r->link);
-			return 0;
-		}
-		if (r->start < start) {
-			r->end = start;
-		} else if (r->end > end) {
-			r->start = end;
-		} else {
+		if (r->start >= start && r->end <= end) {
 			list_del(&r->link);
 			kfree(r);
 		}
@@ -220,23 +225,6 @@ static uint64_t vm_pte_flags(unsigned prot)
 	if (!(prot & VM_EXEC))
 		fl |= PTE_NX;
 	return fl;
-}
-
-/* Split the region containing addr so that a region starts at addr. */
-static int vm_split_at(struct vm *vm, vaddr_t addr)
-{
-	struct vm_region *r = vm_find(vm, addr), *tail;
-
-	if (!r || r->start == addr)
-		return 0;
-	tail = kmalloc(sizeof(*tail));
-	if (!tail)
-		return -ENOMEM;
-	*tail = *r;
-	tail->start = addr;
-	r->end = addr;
-	list_add(&tail->link, &r->link);
-	return 0;
 }
 
 static bool vm_covered(struct vm *vm, vaddr_t start, vaddr_t end)

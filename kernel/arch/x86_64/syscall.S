@@ -41,21 +41,7 @@ syscall_entry:
 	jnz 1f
 	cmpq $GDT_UCODE, 18 * 8(%rsp)	/* exec or a signal may have changed cs */
 	jne 1f
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	addq $8, %rsp			/* r11: reloaded with rflags below */
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	addq $8, %rsp			/* rcx: reloaded with rip below */
-	popq %rbx
-	popq %rax
+	TRAP_POP_REGS			/* rcx and r11 are reloaded below */
 	movq 16(%rsp), %rcx		/* rip */
 	movq 32(%rsp), %r11		/* rflags */
 	movq 40(%rsp), %rsp		/* user rsp */
