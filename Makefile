@@ -41,8 +41,8 @@ KCFLAGS  := -std=c11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	    -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	    -fno-common -fno-strict-aliasing -fno-asynchronous-unwind-tables \
 	    -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
-	    -MD -MP -Ikernel -Ikernel/arch/x86_64/include -I$(BUILD)/gen -I.
-KASFLAGS := -g -MD -MP -D__ASSEMBLY__ -Ikernel -Ikernel/arch/x86_64/include \
+	    -MD -MP -Ikernel -Ikernel/arch/x86_64/include -I$(BUILD)/gen -I. -Iinclude
+KASFLAGS := -g -MD -MP -D__ASSEMBLY__ -Iinclude -Ikernel -Ikernel/arch/x86_64/include \
 	    -I$(BUILD)/gen -I.
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	    --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
@@ -50,7 +50,7 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 # ---- host toolchain (unit tests run with ASan and UBSan) --------------------
 HOSTCC       := gcc
 HOST_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -MD -MP \
-		-D_DEFAULT_SOURCE -D_GNU_SOURCE -I. -iquote kernel -I$(BUILD)/gen
+		-D_DEFAULT_SOURCE -D_GNU_SOURCE -I. -Iinclude -iquote kernel -I$(BUILD)/gen
 HOST_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 

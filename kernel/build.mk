@@ -23,6 +23,7 @@ KERNEL_SRCS += \
 
 # User space: address spaces, processes, the Linux system-call layer.
 KERNEL_SRCS += kernel/vm.c kernel/proc.c kernel/clock.c kernel/ipc.c kernel/cap.c \
+	       kernel/shm.c kernel/srv.c kernel/ioport.c kernel/irqline.c \
 	$(ARCH_DIR)/user.c $(ARCH_DIR)/uaccess.S $(ARCH_DIR)/syscall.S \
 	kernel/linux/syscall.c kernel/linux/sys_fs.c kernel/linux/sys_misc.c \
 	kernel/linux/sys_mm.c kernel/linux/sys_proc.c kernel/linux/sys_time.c

@@ -108,3 +108,60 @@ int cap_drop(struct proc *p, uint64_t slot)
 	cap_put(&c);
 	return 0;
 }
+
+/* Reference counting by type: the objects' own files count. */
+void cap_get(const struct cap *c)
+{
+	switch (c->type) {
+	case CAP_ENDPOINT:
+	case CAP_NOTIFY:
+	case CAP_REPLY:
+		ipc_object_get(c);
+		break;
+	case CAP_SHM:
+		shm_get(c->obj);
+		break;
+	default:		/* IOPORT, IRQ, SRVCTL: no object */
+		break;
+	}
+}
+
+void cap_put(const struct cap *c)
+{
+	switch (c->type) {
+	case CAP_ENDPOINT:
+	case CAP_NOTIFY:
+	case CAP_REPLY:
+		ipc_object_put(c);
+		break;
+	case CAP_SHM:
+		shm_put(c->obj);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * PID 1's authority (enum boot_slot): every I/O port and ISA IRQ line the
+ * kernel leaves to drivers, the right to register servers, and the initrd.
+ * The kernel keeps COM2 (the GDB stub), the PICs, the PIT and PCI config
+ * to itself: ioport.c refuses grants that overlap them.
+ */
+int cap_boot_init(struct proc *p)
+{
+	const struct cap boot[BOOT_SLOTS] = {
+		[BOOT_SLOT_IOPORT] = { CAP_IOPORT, NULL, 0 | 0x10000ull << 16,
+				       CAP_GRANT },
+		[BOOT_SLOT_IRQ] = { CAP_IRQ, NULL, 0 | 16ull << 16, CAP_GRANT },
+		[BOOT_SLOT_SRVCTL] = { CAP_SRVCTL, NULL, 0, CAP_GRANT },
+		[BOOT_SLOT_INITRD] = { CAP_SHM, shm_initrd(), 0, CAP_GRANT },
+	};
+
+	for (int i = 0; i < BOOT_SLOTS; i++) {
+		if (boot[i].type == CAP_SHM && !boot[i].obj)
+			continue;	/* no initrd: the slot stays empty */
+		p->caps->slot[i] = boot[i];
+	}
+	return 0;
+}

@@ -99,7 +99,7 @@ static void ipc_endpoint_kill(struct endpoint *ep)
 	spin_unlock_irqrestore(&ep->lock, f);
 }
 
-void cap_get(const struct cap *c)
+void ipc_object_get(const struct cap *c)
 {
 	if (c->type == CAP_ENDPOINT) {
 		struct endpoint *ep = c->obj;
@@ -113,7 +113,7 @@ void cap_get(const struct cap *c)
 	}
 }
 
-void cap_put(const struct cap *c)
+void ipc_object_put(const struct cap *c)
 {
 	if (c->type == CAP_ENDPOINT) {
 		struct endpoint *ep = c->obj;
@@ -162,6 +162,15 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
 	wait_event(&w->wq, __atomic_load_n(&w->got_reply, __ATOMIC_ACQUIRE));
 	*m = w->msg;
 	return w->ret;
+}
+
+/*
+ * A call made by kernel code on the current thread, as if its process had
+ * made it with badge: the file calls (file.c) reach the servers this way.
+ */
+long ipc_call_kernel(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
+{
+	return ipc_do_call(ep, m, badge);
 }
 
 /* Wait on ep for a call; the caller is held until ipc_do_reply(). */
@@ -308,7 +317,7 @@ static void ipc_msg_out(struct trap_frame *tf, const struct ipc_msg *m,
 static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 {
 	struct proc *p = current_thread()->proc;
-	unsigned need = call == IPC_CALL ? CAP_SEND : CAP_RECV;
+	unsigned need = call == NC_CALL ? CAP_SEND : CAP_RECV;
 	struct ipc_msg m;
 	uint64_t badge = 0;
 	struct cap c;
@@ -318,10 +327,10 @@ static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 	err = cap_lookup(p, tf->rdi, CAP_ENDPOINT, need, &c);
 	if (err)
 		return err;
-	if (call == IPC_CALL) {
+	if (call == NC_CALL) {
 		err = ipc_do_call(c.obj, &m, c.badge);
 	} else {
-		if (call == IPC_REPLY_RECV && current_thread()->ipc.caller)
+		if (call == NC_REPLY_RECV && current_thread()->ipc.caller)
 			ipc_do_reply(&m);
 		err = ipc_do_recv(c.obj, &m, &badge);
 	}
@@ -338,21 +347,21 @@ static long ipc_notify_call(unsigned call, struct trap_frame *tf)
 	long err;
 
 	err = cap_lookup(current_thread()->proc, tf->rdi, CAP_NOTIFY,
-			 call == IPC_SIGNAL ? CAP_SEND : CAP_RECV, &c);
+			 call == NC_SIGNAL ? CAP_SEND : CAP_RECV, &c);
 	if (err)
 		return err;
-	if (call == IPC_SIGNAL)
+	if (call == NC_SIGNAL)
 		err = ipc_do_signal(c.obj, tf->rdx | c.badge);
 	else
 		err = ipc_do_wait(c.obj, &bits);
 	cap_put(&c);
-	if (!err && call == IPC_WAIT)
+	if (!err && call == NC_WAIT)
 		tf->rdx = bits;
 	return err;
 }
 
 /*
- * The native IPC system calls (numbers IPC_SYS_BASE + enum ipc_call), with
+ * The native IPC system calls (numbers NATIVE_SYS_BASE + enum native_call), with
  * the caller's trap frame: arguments come from and results go to its
  * registers (userland/lib/ipc.h). Returns 0, a new slot, or -errno.
  */
@@ -361,24 +370,36 @@ long ipc_syscall(unsigned call, struct trap_frame *tf)
 	struct ipc_msg m;
 
 	switch (call) {
-	case IPC_CALL:
-	case IPC_RECV:
-	case IPC_REPLY_RECV:
+	case NC_CALL:
+	case NC_RECV:
+	case NC_REPLY_RECV:
 		return ipc_endpoint_call(call, tf);
-	case IPC_REPLY:
+	case NC_REPLY:
 		ipc_msg_in(tf, &m);
 		return ipc_do_reply(&m);
-	case IPC_SIGNAL:
-	case IPC_WAIT:
+	case NC_SIGNAL:
+	case NC_WAIT:
 		return ipc_notify_call(call, tf);
-	case IPC_ENDPOINT_NEW:
+	case NC_ENDPOINT_NEW:
 		return ipc_new_object(CAP_ENDPOINT);
-	case IPC_NOTIFY_NEW:
+	case NC_NOTIFY_NEW:
 		return ipc_new_object(CAP_NOTIFY);
-	case IPC_CAP_MINT:
+	case NC_CAP_MINT:
 		return ipc_mint(tf->rdi, tf->rdx, tf->r10);
-	case IPC_CAP_DROP:
+	case NC_CAP_DROP:
 		return cap_drop(current_thread()->proc, tf->rdi);
+	case NC_SHM_NEW:
+	case NC_SHM_MAP:
+		return shm_syscall(call, tf);
+	case NC_SRV_REGISTER:
+		return srv_syscall(call, tf);
+	case NC_IOPORT_GRANT:
+	case NC_IOPORT_ENABLE:
+		return ioport_syscall(call, tf);
+	case NC_IRQ_GRANT:
+	case NC_IRQ_BIND:
+	case NC_IRQ_ACK:
+		return irqline_syscall(call, tf);
 	default:
 		return -ENOSYS;
 	}

@@ -12,32 +12,22 @@
 #include "spinlock.h"
 #include "wait.h"
 
-#define IPC_WORDS	4
-#define IPC_SYS_BASE	1024		/* native calls: 1024 + enum ipc_call */
-#define CAP_SLOTS	64
+#include <loupe/native.h>	/* call numbers, cap types and rights */
 
-enum ipc_call {
-	IPC_CALL, IPC_RECV, IPC_REPLY, IPC_REPLY_RECV, IPC_SIGNAL, IPC_WAIT,
-	IPC_ENDPOINT_NEW, IPC_NOTIFY_NEW, IPC_CAP_MINT, IPC_CAP_DROP,
-	IPC_NR_CALLS
-};
+#define IPC_WORDS	4
+#define CAP_SLOTS	64
 
 struct ipc_msg {
 	uint64_t tag;
 	uint64_t w[IPC_WORDS];
 };
 
-/* Rights a capability carries. */
-#define CAP_SEND	1	/* call an endpoint, signal a notification */
-#define CAP_RECV	2	/* receive on an endpoint, wait on a notification */
-#define CAP_GRANT	4	/* mint copies with fewer rights */
-
-enum cap_type { CAP_NONE, CAP_ENDPOINT, CAP_NOTIFY };
-
 struct cap {
 	enum cap_type type;
-	void *obj;			/* struct endpoint or struct notify */
-	uint64_t badge;			/* what a receiver learns of the sender */
+	void *obj;			/* the object (NULL for IOPORT, IRQ, SRVCTL) */
+	uint64_t badge;			/* what a receiver learns of the sender;
+					 * IOPORT: base | count << 16;
+					 * IRQ: first line | count << 16 */
 	unsigned rights;
 };
 
@@ -78,5 +68,22 @@ int cap_install(struct proc *p, const struct cap *c);
 int cap_drop(struct proc *p, uint64_t slot);
 void cap_get(const struct cap *c);
 void cap_put(const struct cap *c);
+int cap_boot_init(struct proc *p);
+
+/* The object kinds cap.c counts references of, and the calls on them. */
+void ipc_object_get(const struct cap *c);
+void ipc_object_put(const struct cap *c);
+struct shm;
+void shm_get(struct shm *s);
+void shm_put(struct shm *s);
+struct shm *shm_initrd(void);
+long shm_syscall(unsigned call, struct trap_frame *tf);
+long srv_syscall(unsigned call, struct trap_frame *tf);
+long ioport_syscall(unsigned call, struct trap_frame *tf);
+long irqline_syscall(unsigned call, struct trap_frame *tf);
+
+/* A call from kernel code on the current thread (the file calls). */
+struct endpoint;
+long ipc_call_kernel(struct endpoint *ep, struct ipc_msg *m, uint64_t badge);
 
 #endif

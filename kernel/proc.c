@@ -237,6 +237,8 @@ int proc_spawn(const char *path, const char *const *argv,
 	if (!p)
 		return -ENOMEM;
 	err = cap_table_init(p);
+	if (!err && !parent)
+		err = cap_boot_init(p);
 	if (!err)
 		p->vm = proc_load(path, argv, envp, &p->entry, &p->user_sp, &err);
 	if (!p->vm) {

@@ -7,9 +7,9 @@ MUSLCC      := musl-gcc
 MUSL_LIBDIR := /usr/lib/x86_64-linux-musl
 USER_OUT    := $(BUILD)/userland
 USER_CFLAGS := -std=c11 -Os -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	       -fno-asynchronous-unwind-tables -Iuserland/lib -I$(BUILD)/gen
+	       -fno-asynchronous-unwind-tables -Iuserland/lib -Iinclude -I$(BUILD)/gen
 # user_stages.h: the catalog's user.* markers (boot-stages/build.mk).
-USER_HDRS   := $(wildcard userland/lib/*.h) $(BUILD)/gen/user_stages.h
+USER_HDRS   := $(wildcard userland/lib/*.h include/loupe/*.h) $(BUILD)/gen/user_stages.h
 
 # Every directory holding .c files is a program, except the library.
 USER_PROGS  := $(sort $(filter-out lib tests,$(notdir $(patsubst %/,%, \

@@ -17,7 +17,7 @@
 #include <arch/trap.h>
 
 /*
- * Loupe's native calls (IPC, numbers from IPC_SYS_BASE) go to their body
+ * Loupe's native calls (IPC, numbers from NATIVE_SYS_BASE) go to their body
  * through this pointer, as Linux calls go through syscall_fns[].
  */
 long (*syscall_native)(unsigned call, struct trap_frame *tf) = ipc_syscall;
@@ -39,8 +39,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	if (likely(nr < SYSCALL_NR && syscall_fns[nr] != sys_ni_syscall)) {
 		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
 				      tf->r8, tf->r9);
-	} else if (nr - IPC_SYS_BASE < IPC_NR_CALLS) {
-		ret = syscall_native(nr - IPC_SYS_BASE, tf);
+	} else if (nr - NATIVE_SYS_BASE < NC_NR_CALLS) {
+		ret = syscall_native(nr - NATIVE_SYS_BASE, tf);
 	} else {
 		__atomic_add_fetch(&syscall_unknown[MIN(nr, SYSCALL_NR)], 1,
 				   __ATOMIC_RELAXED);

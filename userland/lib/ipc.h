@@ -19,22 +19,19 @@
 
 #include <stdint.h>
 
-#define IPC_SYS_BASE		1024
-#define IPC_SYS_CALL		(IPC_SYS_BASE + 0)	/* send, wait reply */
-#define IPC_SYS_RECV		(IPC_SYS_BASE + 1)	/* wait for a call */
-#define IPC_SYS_REPLY		(IPC_SYS_BASE + 2)	/* answer last call */
-#define IPC_SYS_REPLY_RECV	(IPC_SYS_BASE + 3)	/* reply, then recv */
-#define IPC_SYS_SIGNAL		(IPC_SYS_BASE + 4)	/* notification: OR bits */
-#define IPC_SYS_WAIT		(IPC_SYS_BASE + 5)	/* notification: take bits */
-#define IPC_SYS_ENDPOINT_NEW	(IPC_SYS_BASE + 6)	/* -> slot, all rights */
-#define IPC_SYS_NOTIFY_NEW	(IPC_SYS_BASE + 7)	/* -> slot, all rights */
-#define IPC_SYS_CAP_MINT	(IPC_SYS_BASE + 8)	/* slot, badge, rights -> slot */
-#define IPC_SYS_CAP_DROP	(IPC_SYS_BASE + 9)	/* slot */
+#include <loupe/native.h>	/* numbers, cap types, rights, boot slots */
 
-/* Capability rights. */
-#define CAP_SEND		1	/* call an endpoint / signal a notification */
-#define CAP_RECV		2	/* receive / wait */
-#define CAP_GRANT		4	/* mint copies with no more rights */
+#define IPC_SYS_BASE		NATIVE_SYS_BASE
+#define IPC_SYS_CALL		(IPC_SYS_BASE + NC_CALL)	/* send, wait reply */
+#define IPC_SYS_RECV		(IPC_SYS_BASE + NC_RECV)	/* wait for a call */
+#define IPC_SYS_REPLY		(IPC_SYS_BASE + NC_REPLY)	/* answer last call */
+#define IPC_SYS_REPLY_RECV	(IPC_SYS_BASE + NC_REPLY_RECV)	/* reply, then recv */
+#define IPC_SYS_SIGNAL		(IPC_SYS_BASE + NC_SIGNAL)	/* notification: OR bits */
+#define IPC_SYS_WAIT		(IPC_SYS_BASE + NC_WAIT)	/* notification: take bits */
+#define IPC_SYS_ENDPOINT_NEW	(IPC_SYS_BASE + NC_ENDPOINT_NEW) /* -> slot, all rights */
+#define IPC_SYS_NOTIFY_NEW	(IPC_SYS_BASE + NC_NOTIFY_NEW)	/* -> slot, all rights */
+#define IPC_SYS_CAP_MINT	(IPC_SYS_BASE + NC_CAP_MINT)	/* slot, badge, rights -> slot */
+#define IPC_SYS_CAP_DROP	(IPC_SYS_BASE + NC_CAP_DROP)	/* slot */
 
 #define IPC_WORDS		4
 

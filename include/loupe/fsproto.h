@@ -1,0 +1,77 @@
+/*
+ * The file protocol: what the kernel's Linux file calls (kernel/file.c,
+ * kernel/linux/sys_fs.c) send to the file servers (userland/vfs,
+ * userland/console). docs/ipc.md and docs/syscalls.md explain the design.
+ *
+ * Per-process file-descriptor tables, open-file offsets and the current
+ * directory live in the kernel: an unmodified musl program traps straight
+ * into the kernel, fork and exec must copy and close descriptors
+ * atomically with the process, and no server need trust a client about
+ * which files it has open. A server sees only open files (handles it
+ * issued) and absolute, normalized paths.
+ *
+ * Transport: an ordinary IPC call on the endpoint the server registered
+ * (NC_SRV_REGISTER), made by the kernel on the calling thread, so the
+ * server's badge is the client's pid. Bulk data (paths, file data, stat
+ * and dirent buffers, ioctl arguments) travels in the server's registered
+ * shared-memory area: FS_SLOTS slots of FS_SLOT_SIZE bytes each; the
+ * kernel owns a slot for the length of one call and names it in w[3].
+ *
+ * Request:  tag = ipc_tag(op, 4); w[0] = handle (or 0 for path calls),
+ *           w[1], w[2] = op arguments below; w[3] = slot index.
+ * Reply:    tag = anything; w[0] = result (>= 0) or -errno;
+ *           w[1], w[2] = extra results below.
+ */
+#ifndef LOUPE_FSPROTO_H
+#define LOUPE_FSPROTO_H
+
+#define FS_SLOTS	8
+#define FS_SLOT_SIZE	16384
+#define FS_SHM_SIZE	(FS_SLOTS * FS_SLOT_SIZE)
+
+enum fs_op {
+	FS_OPEN = 1,	/* slot: path. w1 = O_* flags, w2 = mode.
+			 * -> w0 = handle, w1 = server id that serves it
+			 *    (the VFS names SRV_CONSOLE for /dev/console and
+			 *    /dev/tty: the kernel then talks to that server
+			 *    with that handle), w2 = st_mode */
+	FS_CLOSE,	/* w0 = handle. The last close of an open file. */
+	FS_READ,	/* w0 = handle, w1 = count (<= FS_SLOT_SIZE),
+			 * w2 = offset (ignored by streams). Data -> slot.
+			 * -> w0 = bytes (0: end of file). A console read
+			 *    may be held until a line is ready. */
+	FS_WRITE,	/* w0 = handle, w1 = count, w2 = offset (ignored by
+			 * streams and O_APPEND files). Data in slot.
+			 * -> w0 = bytes, w1 = the offset after the write */
+	FS_FSTAT,	/* w0 = handle. -> slot: struct fs_stat */
+	FS_STAT,	/* slot: path; w1 = 1 to not follow a final symlink.
+			 * -> slot: struct fs_stat */
+	FS_GETDENTS,	/* w0 = handle, w1 = count, w2 = cookie (0 first).
+			 * -> slot: struct linux_dirent64 records; w0 = bytes
+			 *    (0: end), w1 = next cookie */
+	FS_IOCTL,	/* w0 = handle, w1 = request, w2 = integer argument;
+			 * argument struct in and out of the slot (the
+			 * kernel copies fs_ioctl_size(request) bytes).
+			 * -> w0 = result */
+	FS_MKDIR,	/* slot: path; w1 = mode */
+	FS_UNLINK,	/* slot: path; w1 = AT_REMOVEDIR (0x200) for rmdir */
+	FS_TRUNCATE,	/* w0 = handle, w1 = length */
+	FS_RENAME,	/* slot: old path, NUL, new path */
+	FS_SIZE,	/* w0 = handle. -> w0 = size, for lseek(SEEK_END) */
+	FS_NR_OPS
+};
+
+/* What FS_FSTAT and FS_STAT return: the fields of Linux's struct stat. */
+struct fs_stat {
+	unsigned long long ino;
+	unsigned int mode;
+	unsigned int nlink;
+	unsigned long long size;
+	unsigned long long rdev;
+	long long mtime_sec;
+	long long mtime_nsec;
+	unsigned int blksize;
+	unsigned int dev;
+};
+
+#endif
