@@ -55,10 +55,14 @@ $(USER_NOTELF): userland/utests/notelf.txt
 
 # The initrd: /init is PID 1, every other program goes in /bin.
 INITRD := $(BUILD)/initrd.cpio
-INITRD_DIRS := dev etc tmp bin
+# Servers (init starts them from /sbin) are the programs listed here.
+INITRD_DIRS := dev etc tmp bin sbin
+USER_SBIN   := $(addprefix $(USER_OUT)/,vfs console)
 INITRD_ARGS = $(addprefix --dir ,$(INITRD_DIRS)) \
 	      --file init=$(USER_OUT)/init:0755 \
-	      $(foreach b,$(filter-out $(USER_OUT)/init,$(USER_BINS) \
+	      $(foreach b,$(filter $(USER_SBIN),$(USER_BINS)),\
+		--file sbin/$(notdir $(b))=$(b):0755) \
+	      $(foreach b,$(filter-out $(USER_OUT)/init $(USER_SBIN),$(USER_BINS) \
 		$(USER_PIE_BINS) $(USER_NOTELF)),--file bin/$(notdir $(b))=$(b):0755)
 
 $(INITRD): userland/mkinitrd.py $(USER_BINS) $(USER_PIE_BINS) $(USER_NOTELF)

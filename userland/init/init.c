@@ -3,8 +3,8 @@
  * tests /bin/ipctests; their lines are boot stages) unless utests=off or a
  * kernel test mode asks otherwise, reports, reaps orphans, and then powers
  * the machine off (stages=exit on the kernel command line: how the
- * boot-stage runner ends QEMU) or stays up. PID 1 never exits. The console
- * and VFS servers will be started here once they exist (docs/userland.md).
+ * boot-stage runner ends QEMU) or stays up. PID 1 never exits. Before
+ * anything else it starts the servers (servers.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "init.h"
 #include "user_stages.h"
 
 extern char **environ;
@@ -21,7 +22,7 @@ extern char **environ;
  * Wait for pid, reaping on the way every other child: orphans the kernel
  * gave to init (the utests orphan test makes some). Its status, or -1.
  */
-static int init_reap_until(pid_t pid)
+int init_reap_until(pid_t pid)
 {
 	int status;
 	pid_t got;
@@ -80,6 +81,7 @@ int main(int argc, char **argv)
 	printf("%s\n", USTAGE_INIT);
 	if (argc > 1 && !strcmp(argv[1], "-x"))
 		return 0;	/* for host tests: stop here */
+	servers_start_all();
 	if (!init_want_utests()) {
 		printf("init: user-space self-tests skipped\n");
 	} else {
