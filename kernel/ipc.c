@@ -237,6 +237,16 @@ static long ipc_do_signal(struct notify *n, uint64_t bits)
 	return 0;
 }
 
+/*
+ * OR bits into notification n (the obj of a CAP_NOTIFY the caller holds
+ * a reference to): the IRQ lines (irqline.c) signal this way.
+ * Context: any, including interrupt.
+ */
+void ipc_notify_signal(void *n, uint64_t bits)
+{
+	ipc_do_signal(n, bits);
+}
+
 /* A new object and a full-rights capability to it, in the caller's table. */
 static long ipc_new_object(enum cap_type type)
 {

@@ -5,12 +5,14 @@
  * static ELF64 executables or static PIEs (kernel/elf.c plans the load).
  *
  * proc_lock protects the process tree: pids, parent/children links,
- * states and exit statuses. Lock order: proc_lock -> wq->lock -> rq->lock.
+ * process groups and sessions, states and exit statuses. Lock order:
+ * proc_lock -> wq->lock -> rq->lock.
  */
 #include "proc.h"
 #include "bootinfo.h"
 #include "cpio.h"
 #include "elf.h"
+#include "ioport.h"
 #include "ipc.h"
 #include "kmalloc.h"
 #include "printk.h"
@@ -195,6 +197,7 @@ static void proc_free(struct proc *p)
 	if (p->vm)
 		vm_destroy(p->vm);
 	cap_table_release(p);
+	ioport_release(p);
 	kfree(p->fork_tf);
 	kfree(p->fork_fpu);
 	kfree(p);
@@ -210,6 +213,8 @@ static int proc_start(struct proc *p, struct proc *parent)
 	f = spin_lock_irqsave(&proc_lock);
 	p->pid = next_pid++;
 	p->parent = parent;
+	p->pgid = parent ? parent->pgid : p->pid;
+	p->sid = parent ? parent->sid : p->pid;
 	p->state = PROC_RUNNING;
 	if (parent)
 		list_add_tail(&p->sibling, &parent->children);
@@ -262,8 +267,8 @@ int proc_fork(const struct trap_frame *tf)
 		return -ENOMEM;
 	c->fork_tf = kmalloc(sizeof(*tf));
 	c->fork_fpu = kmalloc(sizeof(*c->fork_fpu));
-	c->vm = c->fork_tf && c->fork_fpu && !cap_table_copy(c, parent) ?
-		vm_clone(parent->vm) : NULL;
+	c->vm = c->fork_tf && c->fork_fpu && !cap_table_copy(c, parent) &&
+		!ioport_fork(c, parent) ? vm_clone(parent->vm) : NULL;
 	if (!c->vm) {
 		proc_free(c);
 		return -ENOMEM;
@@ -307,30 +312,180 @@ __coldexit void proc_die(void)
 	proc_exit(current_thread()->proc->killed);
 }
 
+/* Whether sig's default action terminates (SIGCHLD, SIGURG, SIGWINCH don't). */
+static bool proc_sig_kills(int sig)
+{
+	return sig && sig != 17 && sig != 23 && sig != 28;
+}
+
+/* Mark t to die of sig (it notices on its next return to user mode). */
+static void proc_signal_locked(struct proc *t, int sig)
+{
+	if (proc_sig_kills(sig))
+		t->killed = sig;
+}
+
+/*
+ * Signal every live process in group pgid (0: the caller's; -1: every
+ * process but init and the caller). Returns 0, or -ESRCH if none matched.
+ * proc_lock held.
+ */
+static int proc_kill_group_locked(int pgid, int sig)
+{
+	struct proc *me = current_thread()->proc;
+	struct list_head *q;
+	int found = 0;
+
+	list_for_each(q, &all_procs) {
+		struct proc *t = list_entry(q, struct proc, all_link);
+
+		if (t->state == PROC_ZOMBIE)
+			continue;
+		if (pgid == -1 ? t->pid == 1 || t == me : t->pgid != pgid)
+			continue;
+		proc_signal_locked(t, sig);
+		found = 1;
+	}
+	return found ? 0 : -ESRCH;
+}
+
 /*
  * kill with the default actions: sig 0 checks, SIGCHLD, SIGURG and
  * SIGWINCH are ignored, anything else terminates the target (it notices
- * on its next return to user mode). Returns 0, -ESRCH or -EINVAL.
+ * on its next return to user mode). pid > 0 names a process, 0 the
+ * caller's process group, -1 every process but init and the caller, and
+ * -pgid a process group. Returns 0, -ESRCH or -EINVAL.
  */
 int proc_kill(int pid, int sig)
 {
-	struct proc *t;
+	struct proc *me = current_thread()->proc, *t = NULL;
 	unsigned long f;
+	int err = 0;
 
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
+	if (pid < -0x7fffffff)
+		return -ESRCH;	/* -pid would overflow */
 	f = spin_lock_irqsave(&proc_lock);
-	t = proc_find_locked(pid);
-	if (t && t->state == PROC_ZOMBIE)
-		t = NULL;
-	if (t && sig && sig != 17 && sig != 23 && sig != 28)
-		t->killed = sig;
+	if (pid <= 0) {
+		err = proc_kill_group_locked(pid == 0 ? me->pgid :
+					     pid == -1 ? -1 : -pid, sig);
+	} else {
+		t = proc_find_locked(pid);
+		if (t && t->state == PROC_ZOMBIE)
+			t = NULL;
+		if (t)
+			proc_signal_locked(t, sig);
+		else
+			err = -ESRCH;
+	}
 	spin_unlock_irqrestore(&proc_lock, f);
-	if (!t)
-		return -ESRCH;
-	if (t == current_thread()->proc && t->killed)
+	if (!err && me->killed)
 		proc_die();
-	return 0;
+	return err;
+}
+
+/* A live process by pid (0: the caller), or NULL. proc_lock held. */
+static struct proc *proc_live_locked(int pid)
+{
+	struct proc *p = pid ? proc_find_locked(pid) : current_thread()->proc;
+
+	return p && p->state != PROC_ZOMBIE ? p : NULL;
+}
+
+/* Whether a live process of session sid (any, with sid 0) leads or is in group pgid. */
+static bool proc_group_exists_locked(int pgid, int sid)
+{
+	struct list_head *q;
+
+	list_for_each(q, &all_procs) {
+		struct proc *t = list_entry(q, struct proc, all_link);
+
+		if (t->state != PROC_ZOMBIE && t->pgid == pgid &&
+		    (!sid || t->sid == sid))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * setpgid(pid, pgid) as Linux: pid (0: the caller) is the caller or one
+ * of its children in its session, not a session leader; pgid (0: pid) is
+ * pid itself or an existing group of the caller's session. Returns 0,
+ * -EINVAL, -ESRCH or -EPERM.
+ */
+int proc_setpgid(int pid, int pgid)
+{
+	struct proc *me = current_thread()->proc, *t;
+	unsigned long f;
+	int err = 0;
+
+	if (pid < 0 || pgid < 0)
+		return -EINVAL;
+	f = spin_lock_irqsave(&proc_lock);
+	t = proc_live_locked(pid);
+	if (!t || (t != me && t->parent != me))
+		err = -ESRCH;
+	else if (t->sid == t->pid || t->sid != me->sid)
+		err = -EPERM;
+	else if (pgid && pgid != t->pid &&
+		 !proc_group_exists_locked(pgid, me->sid))
+		err = -EPERM;
+	else
+		t->pgid = pgid ? pgid : t->pid;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return err;
+}
+
+/* getpgid(pid): pid's (0: the caller's) process group, or -ESRCH. */
+int proc_getpgid(int pid)
+{
+	unsigned long f;
+	struct proc *t;
+	int ret;
+
+	if (pid < 0)
+		return -ESRCH;
+	f = spin_lock_irqsave(&proc_lock);
+	t = proc_live_locked(pid);
+	ret = t ? t->pgid : -ESRCH;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ret;
+}
+
+/* getsid(pid): pid's (0: the caller's) session, or -ESRCH. */
+int proc_getsid(int pid)
+{
+	unsigned long f;
+	struct proc *t;
+	int ret;
+
+	if (pid < 0)
+		return -ESRCH;
+	f = spin_lock_irqsave(&proc_lock);
+	t = proc_live_locked(pid);
+	ret = t ? t->sid : -ESRCH;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ret;
+}
+
+/*
+ * setsid: the caller leads a new session and a new group, both numbered
+ * by its pid. Returns that, or -EPERM if a group with that number exists
+ * (the caller leads one already).
+ */
+int proc_setsid(void)
+{
+	struct proc *me = current_thread()->proc;
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+	int ret = me->pid;
+
+	if (proc_group_exists_locked(me->pid, 0))
+		ret = -EPERM;
+	else
+		me->pgid = me->sid = me->pid;
+	spin_unlock_irqrestore(&proc_lock, f);
+	return ret;
 }
 
 /* Give p's children to init (or orphan them if p is init). proc_lock held. */
@@ -367,6 +522,7 @@ __noreturn void proc_exit(int status)
 	ipc_thread_exit(me);
 	cap_table_release(p);
 	kfree(user_attach(me, 0, NULL));
+	ioport_release(p);
 	me->proc = NULL;
 	f = spin_lock_irqsave(&proc_lock);
 	p->vm = NULL;

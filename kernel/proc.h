@@ -26,6 +26,8 @@ struct proc {
 	uint64_t fork_fs;		/* ... and FS base */
 	volatile int killed;		/* a signal that terminates it, or 0 */
 	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
+	struct iomap *iomap;		/* ports it may use, or NULL (ioport.c);
+					 * owned by its thread */
 	struct wait_queue child_wq;	/* the parent's wait4 sleeps here */
 
 	/* proc_lock protects: */
@@ -35,6 +37,8 @@ struct proc {
 	struct list_head all_link;	/* all_procs */
 	enum proc_state state;
 	int exit_status;		/* wait4 format */
+	int pgid;			/* process group (fork inherits) */
+	int sid;			/* session (fork inherits) */
 };
 
 extern struct spinlock proc_lock;
@@ -53,5 +57,9 @@ int proc_exec(const char *path, const char *const *argv,
 	      const char *const *envp);
 __noreturn void proc_die(void);
 int proc_kill(int pid, int sig);
+int proc_setpgid(int pid, int pgid);
+int proc_getpgid(int pid);
+int proc_setsid(void);
+int proc_getsid(int pid);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Linux process calls: identity, process groups (trivial), exit,
+ * Linux process calls: identity, process groups and sessions, exit,
  * fork/execve/wait4, kill, TLS (arch_prctl), set_tid_address, limits,
  * CPU affinity. Programs come from the initrd.
  */
@@ -56,38 +56,30 @@ static long sys_proc_exists(int pid)
 	return p ? 0 : -ESRCH;
 }
 
-/*
- * Process groups, trivial form until job control needs real ones: every
- * process leads its own group, so getpgid(pid) is pid and setpgid only
- * accepts the group it already has.
- */
+/* Process groups and sessions: proc.c keeps them and checks the rules. */
 long sys_getpgid(SYSCALL_ARGS)
 {
-	long err = sys_proc_exists((int)a0);
-
-	if (err)
-		return err;
-	return a0 ? (long)(int)a0 : current_proc()->pid;
+	return proc_getpgid((int)a0);
 }
 
 long sys_getpgrp(SYSCALL_ARGS)
 {
-	return current_proc()->pid;
+	return proc_getpgid(0);
 }
 
-/* setpgid(pid, pgid): 0 when pgid (0: pid) is pid's own group, else -EPERM. */
 long sys_setpgid(SYSCALL_ARGS)
 {
-	int pid = (int)a0 ? (int)a0 : current_proc()->pid;
-	int pgid = (int)a1 ? (int)a1 : pid;
-	long err;
+	return proc_setpgid((int)a0, (int)a1);
+}
 
-	if ((int)a1 < 0)
-		return -EINVAL;
-	err = sys_proc_exists(pid);
-	if (err)
-		return err;
-	return pgid == pid ? 0 : -EPERM;
+long sys_setsid(SYSCALL_ARGS)
+{
+	return proc_setsid();
+}
+
+long sys_getsid(SYSCALL_ARGS)
+{
+	return proc_getsid((int)a0);
 }
 
 long sys_set_tid_address(SYSCALL_ARGS)

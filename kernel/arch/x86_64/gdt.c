@@ -7,9 +7,14 @@
 #include "string.h"
 #include <arch/percpu.h>
 
+_Static_assert(offsetof(struct arch_cpu, iomap) ==
+	       offsetof(struct arch_cpu, tss) + TSS_IOMAP_OFFSET,
+	       "the I/O bitmap must follow the TSS");
+
 static void gdt_set_tss(uint64_t *gdt, struct tss *tss)
 {
-	uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+	uint64_t base = (uint64_t)tss;
+	uint64_t limit = TSS_IOMAP_OFFSET + TSS_IOMAP_BYTES;	/* + 0xff byte */
 
 	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 		 (0x89UL << 40) | (((limit >> 16) & 0xf) << 48) |
@@ -39,7 +44,10 @@ void gdt_init_cpu(struct cpu *c)
 	a->tss.ist[IST_NMI - 1] = (uint64_t)a->ist_stacks[0] + IST_STACK_SIZE;
 	a->tss.ist[IST_DF - 1] = (uint64_t)a->ist_stacks[1] + IST_STACK_SIZE;
 	a->tss.ist[IST_MC - 1] = (uint64_t)a->ist_stacks[2] + IST_STACK_SIZE;
-	a->tss.iomap_base = sizeof(a->tss);
+	a->tss.iomap_base = TSS_IOMAP_INVALID;
+	memset(a->iomap, 0xff, sizeof(a->iomap));
+	a->iomap_gen = 0;
+	a->iomap_len = 0;
 	gdt_set_tss(a->gdt, &a->tss);
 
 	__asm__ __volatile__(

@@ -1,11 +1,14 @@
 /*
  * User mode on x86_64: SYSCALL/SYSRET through MSR_STAR/LSTAR/FMASK, SMEP
  * and SMAP (the kernel can neither run nor, outside uaccess, touch user
- * pages), FXSAVE-based FPU/SSE state per user thread, and the first entry
- * to ring 3 through an IRET frame at the top of the thread's stack.
+ * pages), FXSAVE-based FPU/SSE state per user thread, the first entry
+ * to ring 3 through an IRET frame at the top of the thread's stack, and
+ * the TSS's I/O permission bitmap of processes granted ports (ioport.c).
  */
+#include "ioport.h"
 #include "kmalloc.h"
 #include "printk.h"
+#include "proc.h"
 #include "sched.h"
 #include "string.h"
 #include <arch/cpu.h>
@@ -61,6 +64,35 @@ struct fpu_state *user_fpu_alloc(void)
 }
 
 /*
+ * Point this CPU's TSS at I/O bitmap m (NULL: every port faults). Only
+ * the bytes that allow a port are copied, and only when m is not the
+ * copy already there (most processes have no bitmap: one store).
+ * Context: interrupts off; the context switch (hot: no allocation).
+ */
+void user_iomap_load(const struct iomap *m)
+{
+	struct arch_cpu *a = &this_cpu()->arch;
+
+	if (!m) {
+		a->tss.iomap_base = TSS_IOMAP_INVALID;
+		return;
+	}
+	if (a->iomap_gen != m->gen) {
+		memcpy(a->iomap, m->map, m->len);
+		if (a->iomap_len > m->len)
+			memset(a->iomap + m->len, 0xff, a->iomap_len - m->len);
+		a->iomap_len = m->len;
+		a->iomap_gen = m->gen;
+	}
+	a->tss.iomap_base = TSS_IOMAP_OFFSET;
+}
+
+static const struct iomap *user_iomap_of(const struct thread *t)
+{
+	return t->proc ? t->proc->iomap : NULL;
+}
+
+/*
  * Make the calling thread a user thread of the address space at cr3 with
  * FPU state fpu (or, with fpu NULL, a kernel thread again: returns the old
  * state for the caller to free). Both change at once, with interrupts off,
@@ -75,6 +107,7 @@ struct fpu_state *user_attach(struct thread *t, uint64_t cr3,
 	t->fpu = fpu;
 	t->cr3 = cr3;
 	write_cr3(fpu ? cr3 : mmu_kernel_pml4());
+	user_iomap_load(fpu ? user_iomap_of(t) : NULL);
 	irq_restore(f);
 	return old;
 }
@@ -132,7 +165,8 @@ __noreturn void user_enter(struct thread *t, uint64_t entry, uint64_t sp)
  * off (proc.c). Kernel threads have neither (the kernel never uses the
  * FPU) and run on the kernel's own tables: a user address space must not
  * stay loaded under them, since its process may exit on another CPU and
- * free those tables meanwhile.
+ * free those tables meanwhile. The I/O bitmap goes with the address
+ * space: a kernel thread never runs user code, so it keeps the last one.
  */
 void user_switch(struct thread *prev, struct thread *next)
 {
@@ -147,4 +181,5 @@ void user_switch(struct thread *prev, struct thread *next)
 	wrmsr(MSR_FS_BASE, next->fs_base);
 	if (read_cr3() != next->cr3)
 		write_cr3(next->cr3);
+	user_iomap_load(user_iomap_of(next));
 }

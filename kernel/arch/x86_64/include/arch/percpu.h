@@ -30,6 +30,15 @@ struct tss {
 	uint16_t iomap_base;
 } __packed;
 
+/*
+ * The TSS's I/O permission bitmap follows it (user.c switches it): 8 KiB
+ * of "this port faults" bits and the 0xff byte the SDM wants after them.
+ * An offset past the TSS limit means no port is allowed at all.
+ */
+#define TSS_IOMAP_BYTES		8192
+#define TSS_IOMAP_OFFSET	sizeof(struct tss)
+#define TSS_IOMAP_INVALID	0xffff
+
 struct idt_entry {
 	uint16_t off_lo;
 	uint16_t sel;
@@ -43,6 +52,10 @@ struct idt_entry {
 struct arch_cpu {
 	uint64_t gdt[GDT_ENTRIES] __aligned(16);
 	struct tss tss __aligned(16);
+	uint8_t iomap[TSS_IOMAP_BYTES + 1];	/* must follow tss directly */
+	/* Owned by this CPU, interrupts off: */
+	uint64_t iomap_gen;		/* struct iomap.gen copied into iomap */
+	unsigned iomap_len;		/* bytes of iomap that are not 0xff */
 	struct idt_entry idt[256] __aligned(16);
 	uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
 };

@@ -24,5 +24,7 @@ __noreturn void user_resume(struct thread *t, const struct trap_frame *tf);
 void user_reset(struct thread *t, struct trap_frame *tf, uint64_t entry,
 		uint64_t sp);
 void user_switch(struct thread *prev, struct thread *next);
+struct iomap;
+void user_iomap_load(const struct iomap *m);
 
 #endif
