@@ -3,15 +3,21 @@
  * tests /bin/ipctests; their lines are boot stages) unless utests=off or a
  * kernel test mode asks otherwise, reports, reaps orphans, and then powers
  * the machine off (stages=exit on the kernel command line: how the
- * boot-stage runner ends QEMU) or stays up. PID 1 never exits. Before
- * anything else it starts the servers (servers.c).
+ * boot-stage runner ends QEMU) or keeps conecho on the console,
+ * restarting it whenever it ends. PID 1 never exits. Before anything else
+ * it starts the servers (servers.c) and, once the console server is up,
+ * makes /dev/console its standard input, output and error.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <loupe/native.h>
 
 #include "init.h"
 #include "user_stages.h"
@@ -70,18 +76,81 @@ static int init_want_utests(void)
 	return 1;
 }
 
+/* fds 0, 1 and 2 on /dev/console (the console server). 0 or -1. */
+static int init_open_console(void)
+{
+	int fd = open("/dev/console", O_RDWR);
+
+	if (fd < 0) {
+		printf("init: cannot open /dev/console\n");
+		return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (fd != i)
+			dup2(fd, i);
+	}
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+/* In the child: a session of its own that owns the terminal, then conecho. */
+static __attribute__((noreturn)) void init_exec_conecho(void)
+{
+	char *const argv[] = { "/bin/conecho", NULL };
+	pid_t me = setsid();
+
+	if (me < 0 || ioctl(0, TIOCSPGRP, &me))
+		printf("init: conecho cannot own the console\n");
+	execve(argv[0], argv, environ);
+	printf("init: cannot run %s\n", argv[0]);
+	_exit(127);
+}
+
+/*
+ * Keep conecho in the console's foreground: start it again whenever it
+ * ends (end of input, ^C), saying why. An exit with an error status (it
+ * cannot read the console, or is missing) ends the loop instead.
+ */
+static void init_console_loop(void)
+{
+	for (;;) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid < 0)
+			return;
+		if (pid == 0)
+			init_exec_conecho();
+		status = init_reap_until(pid);
+		if (status >= 0 && WIFSIGNALED(status)) {
+			printf("init: conecho killed by signal %d; restarting\n",
+			       WTERMSIG(status));
+		} else if (status >= 0 && WEXITSTATUS(status) == 0) {
+			printf("init: conecho exited; restarting\n");
+		} else {
+			printf("init: conecho failed (wait status 0x%x)\n",
+			       status);
+			return;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char *const utests[] = { "/bin/utests", NULL };
 	char *const ipctests[] = { "/bin/ipctests", NULL };
 	const char *stages = getenv("stages");
-	int status;
+	unsigned up;
+	int status, console = -1;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("%s\n", USTAGE_INIT);
 	if (argc > 1 && !strcmp(argv[1], "-x"))
 		return 0;	/* for host tests: stop here */
-	servers_start_all();
+	up = servers_start_all();
+	if (up & (1u << SRV_CONSOLE))
+		console = init_open_console();
 	if (!init_want_utests()) {
 		printf("init: user-space self-tests skipped\n");
 	} else {
@@ -96,6 +165,8 @@ int main(int argc, char **argv)
 	}
 	if (stages && !strcmp(stages, "exit"))
 		reboot(RB_POWER_OFF);
+	if (console == 0)
+		init_console_loop();
 	for (;;) {
 		if (waitpid(-1, NULL, 0) < 0)
 			pause();

@@ -1,0 +1,52 @@
+/*
+ * COM1, a 16550 UART, from user mode: init granted this process ports
+ * 0x3f8-0x3ff and the kernel enabled them in its I/O bitmap. The kernel's
+ * own printk writes the same transmitter; bytes from both interleave,
+ * which is harmless. Receive interrupts (IRQ 4) signal our notification.
+ */
+#include "console.h"
+
+#define COM1	0x3f8
+#define RBR	0	/* receive buffer */
+#define THR	0	/* transmit holding */
+#define IER	1	/* interrupt enable */
+#define MCR	4	/* modem control */
+#define LSR	5	/* line status */
+#define LSR_DR	0x01	/* data ready */
+#define LSR_THRE 0x20	/* transmitter holding register empty */
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ __volatile__("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* Keep the kernel's line settings; interrupt on received data. */
+void uart_init(void)
+{
+	outb(COM1 + MCR, 0x0b);		/* DTR, RTS, OUT2 (the IRQ gate) */
+	outb(COM1 + IER, 0x01);		/* received data available */
+}
+
+void uart_putc(char c)
+{
+	for (int spin = 0; spin < 100000; spin++) {
+		if (inb(COM1 + LSR) & LSR_THRE)
+			break;
+	}
+	outb(COM1 + THR, (uint8_t)c);
+}
+
+int uart_getc(void)
+{
+	if (!(inb(COM1 + LSR) & LSR_DR))
+		return -1;
+	return inb(COM1 + RBR);
+}
