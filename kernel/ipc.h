@@ -36,9 +36,22 @@ struct cap_table {
 	struct cap slot[CAP_SLOTS];
 };
 
+/* Where a caller's call is (ipc_wait.state), which decides if kill ends it. */
+enum ipc_call_state {
+	IPC_IDLE,		/* not in a call */
+	IPC_QUEUED,		/* on ep->senders: abandoned on kill (-EINTR) */
+	IPC_HELD,		/* a server thread holds it: waits for the reply */
+	IPC_SAVED,		/* in a reply object: abandoned on kill (-EINTR) */
+};
+
+struct endpoint;
+struct notify;
+struct reply;
+
 /*
  * A thread's IPC state. Fields are handed between caller and server under
- * the endpoint's lock; done flags are set last and pair with wait_event().
+ * the endpoint's lock (QUEUED -> HELD) or the reply object's lock (SAVED);
+ * done flags are set last, under wq.lock, and pair with wait_event().
  */
 struct ipc_wait {
 	struct list_head link;		/* in an endpoint's senders/receivers */
@@ -48,7 +61,11 @@ struct ipc_wait {
 	struct wait_queue wq;		/* this thread sleeps here */
 	volatile int got_call;		/* receiver: a call arrived */
 	volatile int got_reply;		/* caller: the reply (or error) arrived */
+	volatile int state;		/* caller: enum ipc_call_state */
 	long ret;			/* caller: 0 or -EPIPE */
+	struct endpoint *ep;		/* caller: the endpoint called */
+	struct reply *reply;		/* caller: set once saved (a reference) */
+	struct notify *bound;		/* owned: the bound notification (a ref) */
 };
 
 struct proc;

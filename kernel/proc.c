@@ -318,11 +318,20 @@ static bool proc_sig_kills(int sig)
 	return sig && sig != 17 && sig != 23 && sig != 28;
 }
 
-/* Mark t to die of sig (it notices on its next return to user mode). */
+/*
+ * Mark t to die of sig. Then a spurious wakeup: every sleep loops on its
+ * condition, and the interruptible ones (IPC, wait4, pause, nanosleep)
+ * also test killed, so the target leaves its sleep and dies on the way
+ * out. The main thread lives while t is not a zombie (NULL only before
+ * proc_start has created it). proc_lock held.
+ */
 static void proc_signal_locked(struct proc *t, int sig)
 {
-	if (proc_sig_kills(sig))
-		t->killed = sig;
+	if (!proc_sig_kills(sig))
+		return;
+	t->killed = sig;
+	if (READ_ONCE(t->main))
+		sched_wakeup(t->main);
 }
 
 /*
@@ -590,7 +599,10 @@ int proc_wait(struct proc *me, int pid, int *status, bool nohang)
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (z || !any || nohang)
 			break;
-		wait_event(&me->child_wq, proc_has_zombie(me, pid));
+		if (READ_ONCE(me->killed))
+			return -EINTR;
+		wait_event(&me->child_wq,
+			   proc_has_zombie(me, pid) || READ_ONCE(me->killed));
 	}
 	if (!z)
 		return any ? 0 : -ECHILD;
