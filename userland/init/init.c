@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,6 +21,7 @@
 #include <loupe/native.h>
 
 #include "init.h"
+#include "loupe.h"
 #include "user_stages.h"
 
 extern char **environ;
@@ -74,6 +76,42 @@ static int init_want_utests(void)
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * Before handing its I/O-port authority on: the kernel must refuse the
+ * ports it drives itself, even to PID 1. Then lend utests port 0x80 (the
+ * POST port: writes go nowhere) for its ioport test, in LOUPE_TESTIO.
+ */
+static long init_check_ioports(void)
+{
+	static const unsigned kept[][2] = {
+		{ 0x2f8, 8 }, { 0x20, 2 }, { 0xa0, 1 }, { 0x40, 4 },
+		{ 0xf4, 1 }, { 0xcfc, 4 }, { 0x0, 0x100 },
+	};
+	char slot[16];
+	long test;
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		if (ioport_grant(BOOT_SLOT_IOPORT, kept[i][0], kept[i][1]) !=
+		    -EPERM) {
+			printf("init: kernel port 0x%x was granted\n", kept[i][0]);
+			return -1;
+		}
+	}
+	printf("%s\n", USTAGE_IOPORT_KERNEL);
+	test = ioport_grant(BOOT_SLOT_IOPORT, 0x80, 1);
+	if (test >= 0 && test < BOOT_SLOTS) {
+		/* An empty boot slot (no initrd object): servers.c drops those. */
+		long low = test;
+
+		test = ioport_grant(BOOT_SLOT_IOPORT, 0x80, 1);
+		ipc_cap_drop(low);
+	}
+	snprintf(slot, sizeof(slot), "%ld", test);
+	if (test >= 0)
+		setenv("LOUPE_TESTIO", slot, 1);
+	return test;
 }
 
 /* fds 0, 1 and 2 on /dev/console (the console server). 0 or -1. */
@@ -143,11 +181,13 @@ int main(int argc, char **argv)
 	const char *stages = getenv("stages");
 	unsigned up;
 	int status, console = -1;
+	long testio;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("%s\n", USTAGE_INIT);
 	if (argc > 1 && !strcmp(argv[1], "-x"))
 		return 0;	/* for host tests: stop here */
+	testio = init_check_ioports();
 	up = servers_start_all();
 	if (up & (1u << SRV_CONSOLE))
 		console = init_open_console();
@@ -163,6 +203,8 @@ int main(int argc, char **argv)
 			printf("init: user-space self-tests FAILED (wait status 0x%x)\n",
 			       status);
 	}
+	if (testio >= 0)
+		ipc_cap_drop(testio);
 	if (stages && !strcmp(stages, "exit"))
 		reboot(RB_POWER_OFF);
 	if (console == 0)

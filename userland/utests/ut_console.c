@@ -1,8 +1,13 @@
 /*
- * utests: writing to the console (fds 1 and 2, the only descriptors until
- * the VFS and console servers exist): write and writev, good and abusive.
+ * utests: writing to the console (fds 1 and 2): write and writev, good
+ * and abusive; and /dev/console as a terminal, served by /sbin/console.
  */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <termios.h>
 
 #include "utests.h"
 #include "ut_tests.h"
@@ -100,5 +105,51 @@ int t_efault_writev(void)
 		EXPECT(UT_ERRNO(SYS_writev, 1, iov, 2) == EFAULT);
 	}
 	EXPECT(UT_ERRNO(SYS_writev, 1, iov, 1025) == EINVAL);
+	return 0;
+}
+
+/*
+ * /dev/console through the console server (/sbin/console): a character
+ * device and a tty; TCGETS shows Linux's defaults; TCSETS and TCSETSF
+ * round trip; the window is 80x24; abuse: an unknown request and a
+ * foreground group that does not exist are refused, not obeyed.
+ */
+int t_console_tty(void)
+{
+	static const char msg[] = "utest: console_tty writes through the server\n";
+	struct termios t, t2;
+	struct winsize ws;
+	struct stat st;
+	int fd, pgrp;
+
+	if (!ut_on_loupe)
+		return UT_SKIP;
+	fd = open("/dev/console", O_RDWR);
+	EXPECT(fd >= 0);
+	EXPECT(isatty(fd));
+	EXPECT(fstat(fd, &st) == 0 && S_ISCHR(st.st_mode));
+	EXPECT(tcgetattr(fd, &t) == 0);
+	EXPECT((t.c_lflag & (ICANON | ECHO | ISIG)) == (ICANON | ECHO | ISIG));
+	EXPECT((t.c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR));
+	EXPECT(t.c_cc[VINTR] == 3 && t.c_cc[VERASE] == 0x7f &&
+	       t.c_cc[VKILL] == 0x15 && t.c_cc[VEOF] == 4);
+	t2 = t;
+	t2.c_cc[VMIN] = 5;
+	t2.c_lflag &= ~ECHOCTL;
+	EXPECT(tcsetattr(fd, TCSANOW, &t2) == 0);
+	memset(&t2, 0, sizeof(t2));
+	EXPECT(tcgetattr(fd, &t2) == 0);
+	EXPECT(t2.c_cc[VMIN] == 5 && !(t2.c_lflag & ECHOCTL));
+	EXPECT(tcsetattr(fd, TCSAFLUSH, &t) == 0);
+	EXPECT(tcgetattr(fd, &t2) == 0 && t2.c_lflag == t.c_lflag &&
+	       t2.c_cc[VMIN] == t.c_cc[VMIN]);
+	EXPECT(ioctl(fd, TIOCGWINSZ, &ws) == 0);
+	EXPECT(ws.ws_row == 24 && ws.ws_col == 80);
+	EXPECT(ioctl(fd, TIOCGPGRP, &pgrp) == 0 && pgrp >= 0);
+	EXPECT(ioctl(fd, 0x54ff, 0) == -1 && (errno == ENOTTY || errno == EINVAL));
+	pgrp = 999999;
+	EXPECT(ioctl(fd, TIOCSPGRP, &pgrp) == -1 && errno == EPERM);
+	EXPECT(write(fd, msg, sizeof(msg) - 1) == (ssize_t)sizeof(msg) - 1);
+	EXPECT(close(fd) == 0);
 	return 0;
 }

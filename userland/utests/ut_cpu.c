@@ -8,8 +8,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
+#include "loupe.h"
 #include "utests.h"
 #include "ut_tests.h"
 
@@ -351,5 +353,60 @@ int t_privileged(void)
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		EXPECT(ut_dies_with(ops[i], SIGSEGV));
+	return 0;
+}
+
+/* The I/O-port capability init lent us for this test (port 0x80), or -1. */
+static long ioport_test_slot(void)
+{
+	const char *s = getenv("LOUPE_TESTIO");
+
+	return s ? strtol(s, NULL, 10) : -1;
+}
+
+static void do_outb_post(void)
+{
+	__asm__ __volatile__("mov $0x80, %%dx\n\tmov $0x42, %%al\n\t"
+			     "outb %%al, %%dx" ::: "eax", "edx");
+}
+
+static void do_inb_81(void) { __asm__ __volatile__("inb $0x81, %%al" ::: "eax"); }
+
+/* With the ports enabled: 0x80 works, its neighbour and COM1 still fault. */
+static void ioport_enabled_child(void)
+{
+	if (ioport_enable(ioport_test_slot()))
+		_exit(2);
+	do_outb_post();
+	if (!ut_dies_with(do_inb_81, SIGSEGV) || !ut_dies_with(do_outb, SIGSEGV))
+		_exit(3);
+	_exit(0);
+}
+
+/*
+ * Abuse: carve grants outside the capability's range (EINVAL), enable a
+ * range that is not an I/O-port capability; then check that only a
+ * process that enabled its grant may use the port, and only that port.
+ */
+int t_ioport(void)
+{
+	long slot = ioport_test_slot(), sub;
+	int status;
+
+	if (!ut_on_loupe)
+		return UT_SKIP;
+	EXPECT(slot >= 0);
+	EXPECT(ioport_grant(slot, 0x81, 1) == -EINVAL);
+	EXPECT(ioport_grant(slot, 0x7f, 2) == -EINVAL);
+	EXPECT(ioport_grant(slot, 0x80, 0) == -EINVAL);
+	EXPECT(ioport_grant(slot, 0x80, 0x10000) == -EINVAL);
+	EXPECT(ioport_enable(60) == -EBADF);
+	sub = ioport_grant(slot, 0x80, 1);
+	EXPECT(sub >= 0);
+	EXPECT(ipc_cap_drop(sub) == 0);
+	EXPECT(ut_dies_with(do_outb_post, SIGSEGV));
+	status = ut_child_status(ioport_enabled_child);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT(ut_dies_with(do_outb_post, SIGSEGV));	/* still not ours */
 	return 0;
 }

@@ -316,3 +316,79 @@ int t_stress_exec(void)
 		EXPECT(ut_leaked("stress_exec", before) <= 0);
 	return 0;
 }
+
+static __attribute__((noreturn)) void jc_idle(void)
+{
+	for (;;)
+		pause();
+}
+
+/* 0 if pid ended by signal sig. */
+static int jc_reaped_by(pid_t pid, int sig)
+{
+	int st;
+
+	return waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	       WTERMSIG(st) == sig ? 0 : -1;
+}
+
+/* setsid in a child: the exit status names the first check that failed. */
+static void jc_session_child(void)
+{
+	pid_t me = getpid();
+
+	if (setsid() != me)
+		_exit(1);
+	if (getsid(0) != me || getpgrp() != me)
+		_exit(2);
+	if (setsid() != -1 || errno != EPERM)
+		_exit(3);		/* a group leader cannot */
+	if (setpgid(0, 0) != -1 || errno != EPERM)
+		_exit(4);		/* a session leader cannot move */
+	_exit(0);
+}
+
+/*
+ * Job control: a group made of two children (setpgid from both sides,
+ * as shells do) dies together of kill(-pgrp); kill(0) hits only the
+ * caller's group; setsid makes a new session and group. Abuse: joining
+ * a group that does not exist, moving a process that is not our child.
+ */
+int t_jobctl(void)
+{
+	pid_t a, b;
+	int status;
+
+	a = fork();
+	if (a == 0) {
+		setpgid(0, 0);
+		jc_idle();
+	}
+	EXPECT(a > 0);
+	EXPECT(setpgid(a, a) == 0 && getpgid(a) == a);
+	b = fork();
+	if (b == 0)
+		jc_idle();
+	EXPECT(b > 0);
+	EXPECT(setpgid(b, a) == 0 && getpgid(b) == a);
+	EXPECT(setpgid(b, 999999) == -1 && errno == EPERM);
+	EXPECT(setpgid(1, 1) == -1 && errno == ESRCH);
+	EXPECT(getpgrp() != a);
+	EXPECT(kill(-a, SIGINT) == 0);
+	EXPECT(jc_reaped_by(a, SIGINT) == 0 && jc_reaped_by(b, SIGINT) == 0);
+	EXPECT(kill(-a, 0) == -1 && errno == ESRCH);
+	status = ut_child_status(jc_session_child);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT(getsid(0) > 0);
+	EXPECT(getsid(999999) == -1 && errno == ESRCH);
+	a = fork();
+	if (a == 0) {
+		setpgid(0, 0);
+		if (fork() == 0)
+			jc_idle();
+		kill(0, SIGTERM);
+		_exit(9);
+	}
+	EXPECT(a > 0 && jc_reaped_by(a, SIGTERM) == 0);
+	return 0;
+}

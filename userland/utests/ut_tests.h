@@ -9,6 +9,7 @@ int t_write_efault_null(void);
 int t_write_efault_kernel(void);
 int t_write_efault_noncanon(void);
 int t_writev(void);
+int t_console_tty(void);
 int t_stack_align(void);
 int t_exec_static(void);
 int t_exec_pie(void);
@@ -37,6 +38,7 @@ int t_sigill(void);
 int t_sigfpe(void);
 int t_sigtrap(void);
 int t_privileged(void);
+int t_ioport(void);
 int t_efault_writev(void);
 int t_efault_time(void);
 int t_efault_info(void);
@@ -59,5 +61,7 @@ int t_fork_many(void);
 int t_fork_tree(void);
 int t_stress_fork(void);
 int t_stress_exec(void);
+
+int t_jobctl(void);
 
 #endif
