@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The console end to end: boot Loupe with COM1 on pipes (utests=off),
+wait for conecho's prompt and type at it as a person would: lines come back
+echoed by the line discipline and by conecho, DEL and ^H erase, ^U kills
+the line, the "raw" command shows raw mode (no echo, no ISIG: ^C arrives as
+a byte), ^C kills the foreground program and ^D ends its input, and init
+starts it again each time. Prints PASS:/FAIL: lines for tests/run."""
+
+import os
+import select
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "tools", "qemu"))
+import loupe_qemu  # noqa: E402
+
+PROMPT = "loupe$ "
+BOOT_TIMEOUT = 120
+STEP_TIMEOUT = 30
+
+
+class Guest:
+    """QEMU with COM1 on our pipes; everything it printed is in self.out."""
+
+    def __init__(self, image, smp):
+        argv = loupe_qemu.qemu_argv(image, smp=smp, cmdline="utests=off")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.out = ""
+        self.pos = 0        # what expect() has consumed
+
+    def type(self, text):
+        for ch in text:     # one byte at a time, as from a keyboard
+            self.proc.stdin.write(ch.encode("latin-1"))
+            self.proc.stdin.flush()
+            time.sleep(0.01)
+
+    def expect(self, want, timeout=STEP_TIMEOUT):
+        """Wait until @want appears after what was matched before."""
+        end = time.monotonic() + timeout
+        while True:
+            i = self.out.find(want, self.pos)
+            if i >= 0:
+                self.pos = i + len(want)
+                return True
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            r, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not r:
+                continue
+            data = os.read(self.proc.stdout.fileno(), 4096)
+            if not data:
+                return False
+            self.out += data.decode("latin-1")
+
+    def seen_since(self, mark):
+        return self.out[mark:self.pos]
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def case_echo(g):
+    g.type("hello world\r")
+    if not g.expect("hello world\r\n") or not g.expect("echo: hello world\r\n"):
+        return "no echo of 'hello world'"
+    return None if g.expect(PROMPT) else "no prompt after the echo"
+
+
+def case_erase(g):
+    g.type("abcx\x7fd\r")
+    if not g.expect("echo: abcd\r\n"):
+        return "DEL did not erase (wanted 'abcd')"
+    g.expect(PROMPT)
+    g.type("xy\x08z\r")
+    if not g.expect("echo: xz\r\n"):
+        return "^H did not erase (wanted 'xz')"
+    return None if g.expect(PROMPT) else "no prompt"
+
+
+def case_kill(g):
+    g.type("junk\x15good\r")
+    if not g.expect("echo: good\r\n"):
+        return "^U did not kill the line (wanted 'good')"
+    return None if g.expect(PROMPT) else "no prompt"
+
+
+def case_raw(g):
+    g.type("raw\r")
+    if not g.expect("raw: type keys, q ends"):
+        return "conecho did not enter raw mode"
+    mark = g.pos
+    g.type("a")
+    if not g.expect("raw: 0x61"):
+        return "raw byte 'a' not delivered"
+    if "a" in g.seen_since(mark).replace("raw: 0x61", ""):
+        return "raw mode echoed 'a' (ECHO should be off)"
+    g.type("\x03")
+    if not g.expect("raw: 0x03"):
+        return "^C in raw mode (ISIG off) did not arrive as a byte"
+    g.type("q")
+    if not g.expect("raw: done"):
+        return "'q' did not end raw mode"
+    if not g.expect(PROMPT):
+        return "no prompt after raw mode"
+    g.type("cooked\r")
+    if not g.expect("echo: cooked\r\n"):
+        return "canonical mode not restored after raw mode"
+    return None if g.expect(PROMPT) else "no prompt"
+
+
+def case_intr(g):
+    g.type("half a line\x03")
+    if not g.expect("^C"):
+        return "^C not echoed"
+    if not g.expect("init: conecho killed by signal 2; restarting"):
+        return "^C did not kill the foreground program (SIGINT)"
+    if not g.expect(PROMPT):
+        return "init did not restart conecho after ^C"
+    g.type("after\r")
+    if not g.expect("echo: after\r\n"):
+        return "the restarted conecho does not echo (input lost?)"
+    return None if g.expect(PROMPT) else "no prompt"
+
+
+def case_eof(g):
+    g.type("\x04")
+    if not g.expect("conecho: end of input"):
+        return "^D on an empty line was not end of file"
+    if not g.expect("init: conecho exited; restarting"):
+        return "init did not notice conecho's exit"
+    return None if g.expect(PROMPT) else "init did not restart conecho"
+
+
+CASES = [("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
+         ("raw", case_raw), ("intr", case_intr), ("eof", case_eof)]
+
+
+def main():
+    image = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        TOP, "build", "loupe.bin")
+    g = Guest(image, smp=2)
+    failed = 0
+    try:
+        if not g.expect(PROMPT, BOOT_TIMEOUT):
+            print("FAIL: console.boot: no prompt within %d s" % BOOT_TIMEOUT)
+            print("\n".join("  | " + l for l in g.out.splitlines()[-30:]))
+            return 1
+        print("PASS: console.boot")
+        for name, fn in CASES:
+            why = fn(g)
+            if why:
+                failed += 1
+                print("FAIL: console.%s: %s" % (name, why))
+                print("\n".join("  | " + l
+                                for l in g.out.splitlines()[-15:]))
+                g.pos = len(g.out)
+            else:
+                print("PASS: console.%s" % name)
+    finally:
+        g.stop()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
