@@ -26,6 +26,7 @@ struct proc {
 	uint64_t fork_fs;		/* ... and FS base */
 	volatile int killed;		/* a signal that terminates it, or 0 */
 	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
+	struct fd_table *files;		/* descriptors and cwd (file.c) */
 	struct wait_queue child_wq;	/* the parent's wait4 sleeps here */
 
 	/* proc_lock protects: */
