@@ -12,6 +12,7 @@
 #include "bootinfo.h"
 #include "cpio.h"
 #include "elf.h"
+#include "file.h"
 #include "ioport.h"
 #include "ipc.h"
 #include "kmalloc.h"
@@ -198,6 +199,7 @@ static void proc_free(struct proc *p)
 		vm_destroy(p->vm);
 	cap_table_release(p);
 	ioport_release(p);
+	file_table_release(p);
 	kfree(p->fork_tf);
 	kfree(p->fork_fpu);
 	kfree(p);
@@ -245,6 +247,9 @@ int proc_spawn(const char *path, const char *const *argv,
 	if (!err && !parent)
 		err = cap_boot_init(p);
 	if (!err)
+		err = parent ? file_table_copy(p, parent) :
+		      file_table_init(p, true);
+	if (!err)
 		p->vm = proc_load(path, argv, envp, &p->entry, &p->user_sp, &err);
 	if (!p->vm) {
 		proc_free(p);
@@ -268,7 +273,8 @@ int proc_fork(const struct trap_frame *tf)
 	c->fork_tf = kmalloc(sizeof(*tf));
 	c->fork_fpu = kmalloc(sizeof(*c->fork_fpu));
 	c->vm = c->fork_tf && c->fork_fpu && !cap_table_copy(c, parent) &&
-		!ioport_fork(c, parent) ? vm_clone(parent->vm) : NULL;
+		!ioport_fork(c, parent) && !file_table_copy(c, parent) ?
+		vm_clone(parent->vm) : NULL;
 	if (!c->vm) {
 		proc_free(c);
 		return -ENOMEM;
@@ -300,6 +306,7 @@ int proc_exec(const char *path, const char *const *argv,
 	p->vm = vm;
 	user_attach(me, vm->pml4, me->fpu);
 	vm_destroy(old);
+	file_table_exec(p);
 	strlcpy(p->name, proc_basename(path), sizeof(p->name));
 	thread_set_name(me, p->name);
 	user_reset(me, tf, entry, sp);
@@ -530,6 +537,7 @@ __noreturn void proc_exit(int status)
 
 	ipc_thread_exit(me);
 	cap_table_release(p);
+	file_table_release(p);	/* after the caps: a server's own endpoint is dead */
 	kfree(user_attach(me, 0, NULL));
 	ioport_release(p);
 	me->proc = NULL;

@@ -28,6 +28,7 @@ struct proc {
 	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
 	struct iomap *iomap;		/* ports it may use, or NULL (ioport.c);
 					 * owned by its thread */
+	struct fd_table *files;		/* descriptors and cwd (file.c) */
 	struct wait_queue child_wq;	/* the parent's wait4 sleeps here */
 
 	/* proc_lock protects: */

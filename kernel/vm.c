@@ -13,11 +13,21 @@
 #include "kmalloc.h"
 #include "pmm.h"
 #include "printk.h"
+#include "shm.h"
 #include "string.h"
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 
 #define PML4_USER_SLOTS 256
+#define PTE_SHM		(1UL << 9)	/* software bit: a shm frame, not ours to free */
+
+/* Drop a region and the shm reference it holds, if any. */
+static void vm_region_free(struct vm_region *r)
+{
+	if (r->shm)
+		shm_put(r->shm);
+	kfree(r);
+}
 
 static struct vm_region *vm_find(struct vm *vm, vaddr_t addr)
 {
@@ -72,9 +82,9 @@ static void vm_free_tables(paddr_t table, int level)
 	for (int i = 0; i < n; i++) {
 		if (!(t[i] & PTE_P))
 			continue;
-		if (level == 0)
+		if (level == 0 && !(t[i] & PTE_SHM))
 			pmm_free(t[i] & PTE_ADDR, 0);
-		else
+		else if (level > 0)
 			vm_free_tables(t[i] & PTE_ADDR, level - 1);
 	}
 	pmm_free(table, 0);
@@ -87,7 +97,7 @@ void vm_destroy(struct vm *vm)
 
 	list_for_each_safe(p, n, &vm->regions) {
 		list_del(p);
-		kfree(list_entry(p, struct vm_region, link));
+		vm_region_free(list_entry(p, struct vm_region, link));
 	}
 	vm_free_tables(vm->pml4, 3);
 	kfree(vm);
@@ -107,7 +117,8 @@ static void vm_zap(struct vm *vm, vaddr_t start, vaddr_t end)
 		pte_t *pte = mmu_walk(pml4, va, false);
 
 		if (pte && (*pte & PTE_P)) {
-			pmm_free(*pte & PTE_ADDR, 0);
+			if (!(*pte & PTE_SHM))
+				pmm_free(*pte & PTE_ADDR, 0);
 			*pte = 0;
 			invlpg(va);
 		}
@@ -126,6 +137,10 @@ static int vm_split_at(struct vm *vm, vaddr_t addr)
 		return -ENOMEM;
 	*tail = *r;
 	tail->start = addr;
+	if (tail->shm) {
+		tail->shm_pa += addr - r->start;
+		shm_get(tail->shm);
+	}
 	r->end = addr;
 	list_add(&tail->link, &r->link);
 	return 0;
@@ -146,7 +161,7 @@ static int vm_cut(struct vm *vm, vaddr_t start, vaddr_t end)
 
 		if (r->start >= start && r->end <= end) {
 			list_del(&r->link);
-			kfree(r);
+			vm_region_free(r);
 		}
 	}
 	return 0;
@@ -182,6 +197,7 @@ int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 	r->start = start;
 	r->end = start + len;
 	r->prot = prot;
+	r->shm = NULL;
 	f = spin_lock_irqsave(&vm->lock);
 	err = vm_cut(vm, start, start + len);
 	if (!err) {
@@ -227,6 +243,20 @@ static uint64_t vm_pte_flags(unsigned prot)
 	return fl;
 }
 
+/* Does [start, end) touch a shared mapping that may not be writable? */
+static bool vm_shm_ro(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	struct list_head *p;
+
+	list_for_each(p, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		if (r->start < end && r->end > start && r->shm && r->shm_ro)
+			return true;
+	}
+	return false;
+}
+
 static bool vm_covered(struct vm *vm, vaddr_t start, vaddr_t end)
 {
 	while (start < end) {
@@ -255,6 +285,8 @@ int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 		return -EINVAL;
 	f = spin_lock_irqsave(&vm->lock);
 	err = vm_covered(vm, start, end) ? 0 : -ENOMEM;
+	if (!err && (prot & VM_WRITE) && vm_shm_ro(vm, start, end))
+		err = -EACCES;
 	if (!err)
 		err = vm_split_at(vm, start);
 	if (!err)
@@ -264,7 +296,7 @@ int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 
 		vm_find(vm, va)->prot = prot;
 		if (pte && (*pte & PTE_P)) {
-			*pte = (*pte & PTE_ADDR) | vm_pte_flags(prot);
+			*pte = (*pte & (PTE_ADDR | PTE_SHM)) | vm_pte_flags(prot);
 			invlpg(va);
 		}
 	}
@@ -272,16 +304,25 @@ int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 	return err;
 }
 
-/* Back va's page with a zeroed frame. Lock held. Returns the PTE or NULL. */
-static pte_t *vm_populate(struct vm *vm, vaddr_t va, unsigned prot)
+/*
+ * Back va's page in region r: with the shared object's frame, or a zeroed
+ * frame of its own. Lock held. Returns the PTE or NULL.
+ */
+static pte_t *vm_populate(struct vm *vm, vaddr_t va, const struct vm_region *r)
 {
 	pte_t *pte = mmu_walk(phys_to_virt(vm->pml4), va, true);
+	unsigned prot = r->prot;
 	paddr_t pa;
 
 	if (!pte)
 		return NULL;
 	if (*pte & PTE_P)
 		return pte;
+	if (r->shm) {
+		*pte = (r->shm_pa + (va - r->start)) | vm_pte_flags(prot) |
+		       PTE_SHM;
+		return pte;
+	}
 	pa = pmm_alloc(0);
 	if (!pa)
 		return NULL;
@@ -308,7 +349,7 @@ int vm_fault(struct vm *vm, vaddr_t addr, uint64_t err)
 	r = vm_find(vm, addr);
 	if (r && (!write || (r->prot & VM_WRITE)) &&
 	    (!exec || (r->prot & VM_EXEC)) && r->prot)
-		ret = vm_populate(vm, addr & PAGE_MASK, r->prot) ? 0 : -ENOMEM;
+		ret = vm_populate(vm, addr & PAGE_MASK, r) ? 0 : -ENOMEM;
 	spin_unlock_irqrestore(&vm->lock, f);
 	return ret;
 }
@@ -327,7 +368,7 @@ int vm_copy_to(struct vm *vm, vaddr_t dst, const void *src, size_t n)
 	while (n && !err) {
 		struct vm_region *r = vm_find(vm, dst);
 		size_t chunk = MIN(n, PAGE_SIZE - (dst & ~PAGE_MASK));
-		pte_t *pte = r ? vm_populate(vm, dst & PAGE_MASK, r->prot) : NULL;
+		pte_t *pte = r ? vm_populate(vm, dst & PAGE_MASK, r) : NULL;
 
 		if (!r)
 			err = -EFAULT;
@@ -463,12 +504,16 @@ struct vm *vm_clone(struct vm *src)
 		}
 		*nr = *r;
 		list_add_tail(&nr->link, &vm->regions);
+		if (nr->shm) {		/* shared, not copied: faults map it */
+			shm_get(nr->shm);
+			continue;
+		}
 		for (vaddr_t va = r->start; va < r->end && !err; va += PAGE_SIZE) {
 			pte_t *spte = mmu_walk(spml4, va, false), *dpte;
 
 			if (!spte || !(*spte & PTE_P))
 				continue;
-			dpte = vm_populate(vm, va, r->prot);
+			dpte = vm_populate(vm, va, nr);
 			if (!dpte)
 				err = -ENOMEM;
 			else
@@ -484,4 +529,38 @@ struct vm *vm_clone(struct vm *src)
 		return NULL;
 	}
 	return vm;
+}
+
+/*
+ * Map all of shared object s (taking a reference for the mapping) in the
+ * first free gap, writable or read-only for good (mprotect cannot add
+ * write to a read-only one). Returns the address or -ENOMEM. Pages are
+ * mapped on first touch; fork shares the region; munmap and exit drop it.
+ */
+long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
+{
+	struct vm_region *r = kzalloc(sizeof(*r));
+	unsigned long f;
+	vaddr_t at;
+
+	if (!r)
+		return -ENOMEM;
+	f = spin_lock_irqsave(&vm->lock);
+	at = vm_find_gap(vm, s->size);
+	if (at) {
+		r->start = at;
+		r->end = at + s->size;
+		r->prot = VM_READ | (writable ? VM_WRITE : 0);
+		r->shm = s;
+		r->shm_pa = s->base;
+		r->shm_ro = !writable;
+		shm_get(s);
+		vm_insert(vm, r);
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (!at) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	return at;
 }

@@ -27,6 +27,9 @@
 struct vm_region {
 	vaddr_t start, end;		/* page-aligned, [start, end) */
 	unsigned prot;			/* VM_READ | VM_WRITE | VM_EXEC */
+	struct shm *shm;		/* a shared mapping (shm.c), or NULL */
+	paddr_t shm_pa;			/* shared: the frame behind start */
+	bool shm_ro;			/* shared: never writable */
 	struct list_head link;		/* in vm->regions, by address */
 };
 
@@ -53,5 +56,7 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
 size_t vm_resident(struct vm *vm);
 struct vm *vm_clone(struct vm *src);
+struct shm;
+long vm_map_shm(struct vm *vm, struct shm *s, bool writable);
 
 #endif

@@ -74,4 +74,12 @@ struct fs_stat {
 	unsigned int dev;
 };
 
+/*
+ * The handles the VFS gives out for the console server's devices (its
+ * FS_OPEN answer with w1 = SRV_CONSOLE): the kernel uses them as they are
+ * with SRV_CONSOLE, which never sees an FS_OPEN for them.
+ */
+#define FS_HANDLE_CONSOLE	1	/* /dev/console */
+#define FS_HANDLE_TTY		2	/* /dev/tty */
+
 #endif

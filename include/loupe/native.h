@@ -32,7 +32,7 @@ enum native_call {
 	NC_REPLY_TO,		/* slot, msg: answer through a reply cap, drop it */
 	/* Shared memory (kernel/shm.c). */
 	NC_SHM_NEW,		/* size -> slot */
-	NC_SHM_MAP,		/* slot, writable -> address */
+	NC_SHM_MAP,		/* slot, writable -> address (rdx: length) */
 	/* Server registry (kernel/srv.c). */
 	NC_SRV_REGISTER,	/* ctl slot, id, endpoint slot, shm slot */
 	/* Device access (kernel/ioport.c, kernel/irqline.c). */

@@ -1,26 +1,41 @@
 /*
- * Linux file calls. For now only the console descriptors exist: 0, 1 and
- * 2 are the kernel console, written through console_write (whole chunks,
- * so lines from different processes do not shred). This is the bootstrap
- * path until the console and VFS servers take the file calls over IPC
- * (docs/syscalls.md says which calls go where).
+ * Linux file calls on descriptors: read, write and their vector and
+ * positioned forms, lseek, fstat, getdents64, ioctl, dup*, fcntl, close.
+ * Descriptors and offsets are the kernel's (kernel/file.c); the data
+ * comes from the file servers over IPC, a slot of the server's shared
+ * area at a time (include/loupe/fsproto.h). Path calls: sys_path.c.
+ *
+ * Before any server runs, init's 0, 1 and 2 are the kernel console:
+ * writes go through console_write in whole chunks (so lines from
+ * different processes do not shred), reads see end of file.
  */
 #include "linux.h"
+#include "file.h"
+#include "srv.h"
+#include "string.h"
+#include "sys_fs.h"
+#include <loupe/fsproto.h>
 
-#define TCGETS		0x5401
-#define TIOCGWINSZ	0x5413
 #define CHUNK		256
+#define IOV_MAX		1024
+#define SEEK_SET	0
+#define SEEK_CUR	1
+#define SEEK_END	2
+
+#define F_DUPFD		0
+#define F_GETFD		1
+#define F_SETFD		2
+#define F_GETFL		3
+#define F_SETFL		4
+#define F_DUPFD_CLOEXEC	1030
+#define FD_CLOEXEC	1
+#define SETFL_MASK	(O_APPEND | O_NONBLOCK)
 
 void console_write(const char *s, size_t n);
 
 struct iovec {
 	uint64_t base, len;
 };
-
-static long sys_fs_console(unsigned long fd)
-{
-	return fd == 1 || fd == 2 ? 0 : -EBADF;
-}
 
 /* Write n user bytes at ubuf to the console. Returns bytes or -EFAULT. */
 static long sys_fs_write_console(const char *ubuf, size_t n)
@@ -39,43 +54,405 @@ static long sys_fs_write_console(const char *ubuf, size_t n)
 	return done;
 }
 
-long sys_write(SYSCALL_ARGS)
+/*
+ * Move n bytes between the user's buffer and file f at offset off (write
+ * or read), one request slot at a time. Returns the bytes moved (a short
+ * count ends it) or -errno if none were.
+ */
+static long sys_fs_io(struct file *f, char *ubuf, size_t n, uint64_t off,
+		      bool write, uint64_t *end)
 {
-	long err = sys_fs_console(a0);
+	struct srv_call c;
+	uint64_t out[3];
+	size_t done = 0;
+	long ret = 0;
 
-	if (err)
-		return err;
-	if ((long)a2 < 0)
-		return -EINVAL;
-	return sys_fs_write_console((const char *)a1, a2);
+	if (f->type == FILE_KCONSOLE)
+		return write ? sys_fs_write_console(ubuf, n) : 0;
+	if (!uaccess_ok((uintptr_t)ubuf, n))
+		return -EFAULT;
+	ret = srv_begin(f->srv, &c);
+	if (ret)
+		return -EIO;
+	*end = off;
+	while (done < n) {
+		size_t want = MIN(n - done, FS_SLOT_SIZE);
+
+		if (write && copy_from_user(c.buf, ubuf + done, want)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = srv_rpc(&c, write ? FS_WRITE : FS_READ, f->handle, want,
+			      off + done, out);
+		if (ret < 0)
+			break;
+		if ((size_t)ret > want)
+			ret = want;	/* a server may not overrun its slot */
+		if (!write && copy_to_user(ubuf + done, c.buf, ret)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += ret;
+		*end = write ? out[1] : off + done;
+		if ((size_t)ret < want)
+			break;
+	}
+	srv_end(&c);
+	return done ? (long)done : ret;
 }
 
-long sys_writev(SYSCALL_ARGS)
+/* The file behind fd if it was opened for acc (O_RDONLY or O_WRONLY). */
+static struct file *sys_fs_file(int fd, unsigned acc, long *err)
 {
-	long err = sys_fs_console(a0), total = 0;
+	struct file *f = file_get(fd);
+	unsigned mode;
 
-	if (err)
-		return err;
-	if (a2 > 1024)
+	*err = -EBADF;
+	if (!f)
+		return NULL;
+	mode = READ_ONCE(f->flags) & O_ACCMODE;
+	if (mode != O_RDWR && mode != acc) {
+		file_put(f);
+		return NULL;
+	}
+	if (acc == O_RDONLY && (f->mode & S_IFMT) == S_IFDIR) {
+		*err = -EISDIR;
+		file_put(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* read/write (pos < 0: at and advancing the file's offset) */
+static long sys_fs_rw(int fd, char *ubuf, long n, long pos, bool write)
+{
+	struct file *f;
+	uint64_t end = 0, off;
+	long ret;
+
+	f = sys_fs_file(fd, write ? O_WRONLY : O_RDONLY, &ret);
+	if (!f)
+		return ret;
+	if (n < 0) {
+		file_put(f);
 		return -EINVAL;
-	for (unsigned long i = 0; i < a2; i++) {
+	}
+	off = pos >= 0 ? (uint64_t)pos : __atomic_load_n(&f->off,
+							 __ATOMIC_RELAXED);
+	ret = n ? sys_fs_io(f, ubuf, n, off, write, &end) : 0;
+	if (ret > 0 && pos < 0)
+		__atomic_store_n(&f->off, end, __ATOMIC_RELAXED);
+	file_put(f);
+	return ret;
+}
+
+long sys_read(SYSCALL_ARGS)
+{
+	return sys_fs_rw(a0, (char *)a1, a2, -1, false);
+}
+
+long sys_write(SYSCALL_ARGS)
+{
+	return sys_fs_rw(a0, (char *)a1, a2, -1, true);
+}
+
+long sys_pread64(SYSCALL_ARGS)
+{
+	return (long)a3 < 0 ? -EINVAL : sys_fs_rw(a0, (char *)a1, a2, a3, false);
+}
+
+long sys_pwrite64(SYSCALL_ARGS)
+{
+	return (long)a3 < 0 ? -EINVAL : sys_fs_rw(a0, (char *)a1, a2, a3, true);
+}
+
+static long sys_fs_rwv(int fd, const struct iovec *uiov, unsigned long cnt,
+		       bool write)
+{
+	long total = 0;
+
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	for (unsigned long i = 0; i < cnt; i++) {
 		struct iovec v;
 		long n;
 
-		if (copy_from_user(&v, (struct iovec *)a1 + i, sizeof(v)))
+		if (copy_from_user(&v, uiov + i, sizeof(v)))
 			return total ? total : -EFAULT;
-		n = sys_fs_write_console((const char *)v.base, v.len);
+		n = sys_fs_rw(fd, (char *)v.base, v.len, -1, write);
 		if (n < 0)
 			return total ? total : n;
 		total += n;
+		if ((uint64_t)n < v.len)
+			break;
+	}
+	if (!cnt) {	/* still check the descriptor */
+		struct file *f = sys_fs_file(fd, write ? O_WRONLY : O_RDONLY,
+					     &total);
+
+		if (!f)
+			return total;
+		file_put(f);
+		return 0;
 	}
 	return total;
 }
 
-/* ioctl: the console is not a terminal yet (no line discipline). */
+long sys_readv(SYSCALL_ARGS)
+{
+	return sys_fs_rwv(a0, (const struct iovec *)a1, a2, false);
+}
+
+long sys_writev(SYSCALL_ARGS)
+{
+	return sys_fs_rwv(a0, (const struct iovec *)a1, a2, true);
+}
+
+/*
+ * One request on an open file with no user data: the server's w0 (and
+ * w1, w2 in out), with the slot's contents copied to kbuf (len bytes).
+ */
+long sys_fs_call(struct file *f, unsigned op, uint64_t a1, uint64_t a2,
+		 uint64_t out[3], void *kbuf, size_t len)
+{
+	struct srv_call c;
+	long ret;
+
+	if (f->type != FILE_SRV)
+		return -EINVAL;
+	if (srv_begin(f->srv, &c))
+		return -EIO;
+	ret = srv_rpc(&c, op, f->handle, a1, a2, out);
+	if (ret >= 0 && kbuf)
+		memcpy(kbuf, c.buf, len);
+	srv_end(&c);
+	return ret;
+}
+
+long sys_lseek(SYSCALL_ARGS)
+{
+	struct file *f = file_get(a0);
+	uint64_t out[3];
+	long base = 0, ret;
+
+	if (!f)
+		return -EBADF;
+	if (a2 == SEEK_CUR)
+		base = __atomic_load_n(&f->off, __ATOMIC_RELAXED);
+	else if (a2 == SEEK_END)
+		base = f->type == FILE_SRV ?
+		       sys_fs_call(f, FS_SIZE, 0, 0, out, NULL, 0) : 0;
+	else if (a2 != SEEK_SET)
+		base = -EINVAL;
+	ret = base;
+	if (ret >= 0 && (f->mode & S_IFMT) == S_IFDIR)
+		ret = a1 || a2 != SEEK_SET ? -EINVAL : 0;	/* rewinddir */
+	else if (ret >= 0)
+		ret = base + (long)a1 < 0 ? -EINVAL : base + (long)a1;
+	if (ret >= 0 && (f->mode & S_IFMT) == S_IFCHR)
+		ret = 0;			/* devices have no position */
+	if (ret >= 0)
+		__atomic_store_n(&f->off, ret, __ATOMIC_RELAXED);
+	file_put(f);
+	return ret;
+}
+
+/* Linux's struct stat (x86_64) from the protocol's. */
+long sys_fs_stat_out(void *ubuf, const struct fs_stat *s)
+{
+	struct {
+		uint64_t dev, ino, nlink;
+		uint32_t mode, uid, gid, pad;
+		uint64_t rdev;
+		int64_t size, blksize, blocks;
+		int64_t times[6];
+		int64_t unused[3];
+	} st = {
+		.dev = s->dev, .ino = s->ino, .nlink = s->nlink,
+		.mode = s->mode, .rdev = s->rdev, .size = s->size,
+		.blksize = s->blksize ? s->blksize : 4096,
+		.blocks = (s->size + 511) / 512,
+		.times = { s->mtime_sec, s->mtime_nsec, s->mtime_sec,
+			   s->mtime_nsec, s->mtime_sec, s->mtime_nsec },
+	};
+
+	_Static_assert(sizeof(st) == 144, "Linux x86_64 struct stat");
+	return copy_to_user(ubuf, &st, sizeof(st));
+}
+
+long sys_fs_fstat(int fd, void *ubuf)
+{
+	struct file *f = file_get(fd);
+	struct fs_stat s = { .mode = S_IFCHR | 0620, .nlink = 1 };
+	uint64_t out[3];
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!uaccess_ok((uintptr_t)ubuf, 144))
+		err = -EFAULT;
+	else if (f->type == FILE_SRV)
+		err = sys_fs_call(f, FS_FSTAT, 0, 0, out, &s, sizeof(s));
+	if (err >= 0)
+		err = sys_fs_stat_out(ubuf, &s);
+	file_put(f);
+	return err;
+}
+
+long sys_fstat(SYSCALL_ARGS)
+{
+	return sys_fs_fstat(a0, (void *)a1);
+}
+
+/* getdents64(fd, buf, count): the directory's offset is the server's cookie. */
+long sys_getdents64(SYSCALL_ARGS)
+{
+	struct file *f = file_get(a0);
+	struct srv_call c;
+	uint64_t out[3];
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if ((f->mode & S_IFMT) != S_IFDIR || f->type != FILE_SRV)
+		ret = -ENOTDIR;
+	else if (!uaccess_ok(a1, a2))
+		ret = -EFAULT;
+	else if (srv_begin(f->srv, &c))
+		ret = -EIO;
+	else {
+		ret = srv_rpc(&c, FS_GETDENTS, f->handle, MIN(a2, FS_SLOT_SIZE),
+			      __atomic_load_n(&f->off, __ATOMIC_RELAXED), out);
+		if (ret > (long)MIN(a2, FS_SLOT_SIZE))
+			ret = -EIO;
+		if (ret > 0 && copy_to_user((void *)a1, c.buf, ret))
+			ret = -EFAULT;
+		else if (ret > 0)
+			__atomic_store_n(&f->off, out[1], __ATOMIC_RELAXED);
+		srv_end(&c);
+	}
+	file_put(f);
+	return ret;
+}
+
+/* The terminal requests whose argument the kernel copies: size, direction. */
+static int sys_fs_ioctl_size(unsigned long req, bool *in)
+{
+	*in = true;
+	switch (req) {
+	case 0x5401:			/* TCGETS */
+		*in = false;
+		return 36;
+	case 0x5402: case 0x5403: case 0x5404:	/* TCSETS, TCSETSW, TCSETSF */
+		return 36;
+	case 0x5413:			/* TIOCGWINSZ */
+		*in = false;
+		return 8;
+	case 0x5414:			/* TIOCSWINSZ */
+		return 8;
+	case 0x540f: case 0x541b:	/* TIOCGPGRP, FIONREAD */
+		*in = false;
+		return 4;
+	case 0x5410:			/* TIOCSPGRP */
+		return 4;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ioctl: forwarded (FS_IOCTL) with its argument struct in the slot. */
 long sys_ioctl(SYSCALL_ARGS)
 {
-	if (a0 > 2)
+	struct file *f = file_get(a0);
+	struct srv_call c;
+	uint64_t out[3];
+	bool in;
+	int size = sys_fs_ioctl_size(a1, &in);
+	long ret = size;
+
+	if (!f)
 		return -EBADF;
-	return a1 == TCGETS || a1 == TIOCGWINSZ ? -ENOTTY : -EINVAL;
+	if (f->type != FILE_SRV || (f->mode & S_IFMT) != S_IFCHR)
+		ret = -ENOTTY;
+	else if (size >= 0 && !uaccess_ok(a2, size))
+		ret = -EFAULT;
+	else if (size >= 0 && srv_begin(f->srv, &c))
+		ret = -EIO;
+	else if (size >= 0) {
+		ret = in ? copy_from_user(c.buf, (void *)a2, size) : 0;
+		if (!ret)
+			ret = srv_rpc(&c, FS_IOCTL, f->handle, a1, a2, out);
+		if (ret >= 0 && !in && copy_to_user((void *)a2, c.buf, size))
+			ret = -EFAULT;
+		srv_end(&c);
+	}
+	file_put(f);
+	return ret;
+}
+
+long sys_close(SYSCALL_ARGS)
+{
+	return file_close(a0);
+}
+
+long sys_dup(SYSCALL_ARGS)
+{
+	struct file *f = file_get(a0);
+
+	return f ? file_install(f, 0, false) : -EBADF;
+}
+
+long sys_dup2(SYSCALL_ARGS)
+{
+	struct file *f;
+
+	if (a0 != a1)
+		return file_dup2(a0, a1, false);
+	f = file_get(a0);		/* dup2(fd, fd) only checks fd */
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return a1;
+}
+
+long sys_dup3(SYSCALL_ARGS)
+{
+	if (a0 == a1 || (a2 & ~(unsigned long)O_CLOEXEC))
+		return -EINVAL;
+	return file_dup2(a0, a1, a2 & O_CLOEXEC);
+}
+
+long sys_fcntl(SYSCALL_ARGS)
+{
+	struct file *f = file_get(a0);
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	switch (a1) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a2 >= FD_MAX) {
+			file_put(f);
+			return -EINVAL;
+		}
+		return file_install(f, a2, a1 == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		ret = file_cloexec(a0, -1);
+		break;
+	case F_SETFD:
+		ret = file_cloexec(a0, a2 & FD_CLOEXEC);
+		break;
+	case F_GETFL:
+		ret = READ_ONCE(f->flags);
+		break;
+	case F_SETFL:
+		__atomic_store_n(&f->flags, (f->flags & ~SETFL_MASK) |
+				 (a2 & SETFL_MASK), __ATOMIC_RELAXED);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	file_put(f);
+	return ret;
 }

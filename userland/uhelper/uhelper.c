@@ -7,8 +7,10 @@
  *   uhelper args          argv and envp are exactly what utests passed
  *   uhelper auxv EXECFN   the auxiliary vector describes this image
  *   uhelper fpu           x87 and SSE control words as Linux sets them
+ *   uhelper fds N...      exit with a bit set for each open fd N (< 8)
  */
 #include <elf.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,20 @@ static int helper_fpu(void)
 	return 0;
 }
 
+/* Which of the descriptors named survived execve (O_CLOEXEC tests). */
+static int helper_fds(int argc, char **argv)
+{
+	int mask = 0;
+
+	for (int i = 2; i < argc; i++) {
+		int fd = atoi(argv[i]);
+
+		if (fd >= 0 && fd < 8 && fcntl(fd, F_GETFD) >= 0)
+			mask |= 1 << fd;
+	}
+	return mask;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "exit"))
@@ -89,5 +105,7 @@ int main(int argc, char **argv)
 		return helper_auxv(argv[2]);
 	if (argc >= 2 && !strcmp(argv[1], "fpu"))
 		return helper_fpu();
+	if (argc >= 2 && !strcmp(argv[1], "fds"))
+		return helper_fds(argc, argv);
 	return 2;
 }

@@ -61,6 +61,16 @@ int t_fork_many(void);
 int t_fork_tree(void);
 int t_stress_fork(void);
 int t_stress_exec(void);
+int t_file_rw(void);
+int t_file_flags(void);
+int t_file_dirs(void);
+int t_file_dup(void);
+int t_file_fork_offset(void);
+int t_file_dev(void);
+int t_file_initrd(void);
+int t_file_efault(void);
+int t_file_errors(void);
+int t_file_leak(void);
 
 int t_jobctl(void);
 

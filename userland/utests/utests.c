@@ -89,6 +89,16 @@ static const struct utest utests[] = {
 	{ t_fork_tree, "fork_tree", USTAGE_FORK_TREE },
 	{ t_stress_fork, "stress_fork", USTAGE_STRESS_FORK },
 	{ t_stress_exec, "stress_exec", USTAGE_STRESS_EXEC },
+	{ t_file_rw, "file_rw", USTAGE_FILE_RW },
+	{ t_file_flags, "file_flags", USTAGE_FILE_FLAGS },
+	{ t_file_dirs, "file_dirs", USTAGE_FILE_DIRS },
+	{ t_file_dup, "file_dup", USTAGE_FILE_DUP },
+	{ t_file_fork_offset, "file_fork_offset", USTAGE_FILE_FORK_OFFSET },
+	{ t_file_dev, "file_dev", USTAGE_FILE_DEV },
+	{ t_file_initrd, "file_initrd", USTAGE_FILE_INITRD },
+	{ t_file_efault, "file_efault", USTAGE_FILE_EFAULT },
+	{ t_file_errors, "file_errors", USTAGE_FILE_ERRORS },
+	{ t_file_leak, "file_leak", USTAGE_FILE_LEAK },
 };
 
 _Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,

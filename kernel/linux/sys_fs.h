@@ -1,0 +1,15 @@
+/* Shared by the file-call files (sys_fs.c, sys_path.c). */
+#ifndef KERNEL_LINUX_SYS_FS_H
+#define KERNEL_LINUX_SYS_FS_H
+
+#include "types.h"
+
+struct file;
+struct fs_stat;
+
+long sys_fs_call(struct file *f, unsigned op, uint64_t a1, uint64_t a2,
+		 uint64_t out[3], void *kbuf, size_t len);
+long sys_fs_stat_out(void *ubuf, const struct fs_stat *s);
+long sys_fs_fstat(int fd, void *ubuf);
+
+#endif
