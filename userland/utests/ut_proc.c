@@ -374,8 +374,8 @@ int t_jobctl(void)
 	EXPECT(setpgid(b, 999999) == -1 && errno == EPERM);
 	EXPECT(setpgid(1, 1) == -1 && errno == ESRCH);
 	EXPECT(getpgrp() != a);
-	EXPECT(kill(-a, SIGINT) == 0);
-	EXPECT(jc_reaped_by(a, SIGINT) == 0 && jc_reaped_by(b, SIGINT) == 0);
+	EXPECT(kill(-a, SIGTERM) == 0);
+	EXPECT(jc_reaped_by(a, SIGTERM) == 0 && jc_reaped_by(b, SIGTERM) == 0);
 	EXPECT(kill(-a, 0) == -1 && errno == ESRCH);
 	status = ut_child_status(jc_session_child);
 	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
