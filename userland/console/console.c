@@ -30,14 +30,15 @@
 
 /* A read waiting for input. */
 struct reader {
-	long reply;			/* reply capability slot; -1: free */
+	long reply;			/* reply capability slot */
 	int pid;			/* the caller (the badge) */
 	size_t count;
 	unsigned slot;			/* its shared-memory slot */
 };
 
 static struct ldisc tty;
-static struct reader readers[MAX_READERS];
+static struct reader readers[MAX_READERS];	/* oldest first */
+static int nreaders;
 static char *shm;			/* FS_SLOTS slots of FS_SLOT_SIZE */
 static long irq_slot;
 
@@ -61,48 +62,54 @@ static void console_answer(long reply, long result)
 	ipc_reply_to(reply, &m);
 }
 
+static void console_unpark(int i)
+{
+	memmove(&readers[i], &readers[i + 1],
+		(size_t)(nreaders - i - 1) * sizeof(readers[0]));
+	nreaders--;
+}
+
 /* Answer every parked read that input now satisfies, oldest first. */
 static void console_serve_readers(void)
 {
-	for (int i = 0; i < MAX_READERS; i++) {
+	int i = 0;
+
+	while (i < nreaders) {
 		struct reader *r = &readers[i];
 
-		if (r->reply < 0)
-			continue;
 		if (kill(r->pid, 0)) {		/* gone: its input stays */
 			ipc_cap_drop(r->reply);
-			r->reply = -1;
+			console_unpark(i);
 			continue;
 		}
 		if (!ldisc_can_read(&tty, r->count))
 			break;			/* keep the order of arrival */
 		console_answer(r->reply, (long)ldisc_read(&tty,
 				shm + r->slot * FS_SLOT_SIZE, r->count));
-		r->reply = -1;
+		console_unpark(i);
 	}
 }
 
 /* ^C: SIGINT to the foreground group; its parked reads end with -EINTR. */
 static void console_interrupt(void)
 {
-	int fg = tty.fg_pgrp;
+	int fg = tty.fg_pgrp, i = 0;
 
 	tty.intr = false;
 	if (fg <= 0)
 		return;
-	for (int i = 0; i < MAX_READERS; i++) {
-		struct reader *r = &readers[i];
-
-		if (r->reply >= 0 && getpgid(r->pid) == fg) {
-			console_answer(r->reply, -EINTR);
-			r->reply = -1;
+	while (i < nreaders) {
+		if (getpgid(readers[i].pid) == fg) {
+			console_answer(readers[i].reply, -EINTR);
+			console_unpark(i);
+		} else {
+			i++;
 		}
 	}
 	kill(-fg, SIGINT);
 }
 
-/* The UART raised IRQ 4: drain it, then let it interrupt again. */
-static void console_irq(void)
+static void console_drain(void)
 {
 	int c;
 
@@ -111,36 +118,38 @@ static void console_irq(void)
 		if (tty.intr)
 			console_interrupt();
 	}
+}
+
+/*
+ * The UART raised IRQ 4: drain it, unmask the line, drain again. The line
+ * is edge-triggered: a byte that arrived while it was masked raised the
+ * UART's output without an edge the IOAPIC saw, so no interrupt will
+ * come for it; reading it lowers the output, and the next byte gives an
+ * edge again.
+ */
+static void console_irq(void)
+{
+	console_drain();
 	irq_ack(irq_slot);
+	console_drain();
 	console_serve_readers();
 }
 
-/* Queue a read (in arrival order behind the others). 1 if parked. */
+/* Queue a read behind the others. 1 if parked. */
 static int console_park(uint64_t pid, const struct ipc_msg *m)
 {
-	for (int i = 0; i < MAX_READERS; i++) {
-		struct reader *r = &readers[i];
+	struct reader *r = &readers[nreaders];
 
-		if (r->reply >= 0)
-			continue;
-		r->reply = ipc_reply_save();
-		if (r->reply < 0)
-			return 0;
-		r->pid = (int)pid;
-		r->count = m->w[1];
-		r->slot = (unsigned)m->w[3];
-		return 1;
-	}
-	return 0;
-}
-
-static int console_any_parked(void)
-{
-	for (int i = 0; i < MAX_READERS; i++) {
-		if (readers[i].reply >= 0)
-			return 1;
-	}
-	return 0;
+	if (nreaders == MAX_READERS)
+		return 0;
+	r->reply = ipc_reply_save();
+	if (r->reply < 0)
+		return 0;
+	r->pid = (int)pid;
+	r->count = m->w[1];
+	r->slot = (unsigned)m->w[3];
+	nreaders++;
+	return 1;
 }
 
 /* FS_READ: answer now, park (returns 1), or fail. */
@@ -156,7 +165,7 @@ static int console_read(uint64_t pid, struct ipc_msg *m)
 		m->w[0] = 0;
 		return 0;
 	}
-	if (!console_any_parked() && ldisc_can_read(&tty, m->w[1])) {
+	if (!nreaders && ldisc_can_read(&tty, m->w[1])) {
 		m->w[0] = ldisc_read(&tty, buf, m->w[1]);
 		return 0;
 	}
@@ -329,8 +338,6 @@ int main(void)
 	long ntfn, shm_slot, ep, addr;
 
 	ldisc_init(&tty);
-	for (int i = 0; i < MAX_READERS; i++)
-		readers[i].reply = -1;
 	ep = console_setup(&ntfn, &shm_slot);
 	server_ready();
 	/* The child serves: it binds its own thread and maps the area. */

@@ -29,6 +29,7 @@ void uart_putc(char c);
 int uart_getc(void);		/* a received byte, or -1 if none */
 
 /* ldisc.c: the terminal state and its input queue. */
+#define LDISC_LINES	64
 struct ldisc {
 	struct ktermios tio;
 	struct kwinsize ws;
@@ -37,7 +38,7 @@ struct ldisc {
 	size_t nedit;
 	char in[4096];			/* bytes readers may take (a ring) */
 	size_t in_head, in_len;
-	unsigned lines[64];		/* canonical: lengths of queued lines */
+	unsigned lines[LDISC_LINES];		/* canonical: lengths of queued lines */
 	size_t line_head, nlines;	/* (0 = end of file) */
 	bool intr;			/* ^C seen since ldisc_take_intr() */
 };

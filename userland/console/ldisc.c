@@ -72,12 +72,12 @@ static void ldisc_push_byte(struct ldisc *l, char c)
 /* Canonical: the edit line (len 0 with EOF: an end of file) is readable. */
 static void ldisc_end_line(struct ldisc *l)
 {
-	if (l->nlines == sizeof(l->lines) / sizeof(l->lines[0]) ||
+	if (l->nlines == LDISC_LINES ||
 	    l->in_len + l->nedit > sizeof(l->in))
 		return;		/* no room: the line is lost */
 	for (size_t i = 0; i < l->nedit; i++)
 		ldisc_push_byte(l, l->edit[i]);
-	l->lines[(l->line_head + l->nlines++) % 64] = (unsigned)l->nedit;
+	l->lines[(l->line_head + l->nlines++) % LDISC_LINES] = (unsigned)l->nedit;
 	l->nedit = 0;
 }
 
@@ -176,7 +176,7 @@ size_t ldisc_read(struct ldisc *l, char *buf, size_t count)
 	ldisc_take(l, buf, n);
 	*line -= (unsigned)n;
 	if (!*line) {
-		l->line_head = (l->line_head + 1) % 64;
+		l->line_head = (l->line_head + 1) % LDISC_LINES;
 		l->nlines--;
 	}
 	return n;
