@@ -47,9 +47,11 @@ void file_put(struct file *f)
 	/* Acq_rel: the last put sees every sharer's updates before the free. */
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	if (f->type == FILE_SRV && !srv_begin(f->srv, &c)) {
+	if (f->type == FILE_SRV) {
+		srv_begin(f->reg, &c);
 		srv_rpc(&c, FS_CLOSE, f->handle, 0, 0, out);
 		srv_end(&c);
+		srv_put(f->reg);
 	}
 	kfree(f->path);
 	kfree(f);

@@ -39,7 +39,7 @@ enum file_type {
 struct file {
 	int refs;			/* atomic: descriptors naming it */
 	enum file_type type;
-	unsigned srv;			/* FILE_SRV: enum srv_id */
+	struct srv_reg *reg;		/* FILE_SRV: the server (a reference) */
 	uint64_t handle;		/* FILE_SRV: what the server issued */
 	unsigned mode;			/* st_mode from the open */
 	char *path;			/* directories: for fchdir and *at */
@@ -49,6 +49,7 @@ struct file {
 };
 
 struct proc;
+struct srv_reg;
 
 struct fd_table {
 	struct spinlock lock;		/* protects fd[] and cloexec[] */

@@ -35,7 +35,7 @@ struct srv_reg {
 static struct spinlock srv_lock = SPINLOCK_INIT("srv");
 static struct srv_reg *srv_table[SRV_MAX];
 
-static void srv_reg_put(struct srv_reg *r)
+void srv_put(struct srv_reg *r)
 {
 	/* Acq_rel: the last put sees every caller's use of r before the free. */
 	if (__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL))
@@ -71,27 +71,52 @@ static void srv_slot_put(struct srv_reg *r, int i)
 }
 
 /*
- * Start a call to server id: take a reference to its registration and a
- * slot of its area (sleeping until one is free). Returns 0 with c filled,
- * or -ENXIO when no server has that id.
+ * The registration serving id now, with a reference (srv_put), or NULL.
+ * An open file keeps the one it was opened on: a restarted server never
+ * sees its predecessor's handles, and they get -EIO from the dead one.
  */
-int srv_begin(unsigned id, struct srv_call *c)
+struct srv_reg *srv_get(unsigned id)
 {
 	unsigned long f;
 	struct srv_reg *r;
 
 	if (id >= SRV_MAX)
-		return -ENXIO;
+		return NULL;
 	f = spin_lock_irqsave(&srv_lock);
 	r = srv_table[id];
 	if (r)
 		__atomic_add_fetch(&r->refs, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&srv_lock, f);
-	if (!r)
-		return -ENXIO;
-	c->reg = r;
+	return r;
+}
+
+/* Another reference to r. */
+struct srv_reg *srv_hold(struct srv_reg *r)
+{
+	__atomic_add_fetch(&r->refs, 1, __ATOMIC_RELAXED);
+	return r;
+}
+
+/*
+ * Start a call on r: take a reference and a slot of its area (sleeping
+ * until one is free). Fills c.
+ */
+void srv_begin(struct srv_reg *r, struct srv_call *c)
+{
+	c->reg = srv_hold(r);
 	c->slot = srv_slot_get(r);
 	c->buf = (char *)phys_to_virt(r->shm->base) + c->slot * FS_SLOT_SIZE;
+}
+
+/* srv_begin on whatever serves id now. Returns 0, or -ENXIO if none does. */
+int srv_begin_id(unsigned id, struct srv_call *c)
+{
+	struct srv_reg *r = srv_get(id);
+
+	if (!r)
+		return -ENXIO;
+	srv_begin(r, c);
+	srv_put(r);
 	return 0;
 }
 
@@ -122,7 +147,7 @@ long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 void srv_end(struct srv_call *c)
 {
 	srv_slot_put(c->reg, c->slot);
-	srv_reg_put(c->reg);
+	srv_put(c->reg);
 }
 
 /* NC_SRV_REGISTER(ctl slot, id, endpoint slot, shm slot). */
@@ -141,6 +166,8 @@ static long srv_register(uint64_t ctl, uint64_t id, uint64_t ep_slot,
 	cap_put(&c);
 	if (id >= SRV_MAX)
 		return -EINVAL;
+	if (c.badge && !(c.badge >> id & 1))
+		return -EPERM;		/* a capability for other ids only */
 	r = kzalloc(sizeof(*r));
 	if (!r)
 		return -ENOMEM;
@@ -170,7 +197,7 @@ static long srv_register(uint64_t ctl, uint64_t id, uint64_t ep_slot,
 	srv_table[id] = r;
 	spin_unlock_irqrestore(&srv_lock, f);
 	if (old)
-		srv_reg_put(old);
+		srv_put(old);
 	return 0;
 put_shm:
 	cap_put(&shm);

@@ -15,7 +15,11 @@ struct srv_call {
 	char *buf;			/* the slot: FS_SLOT_SIZE bytes */
 };
 
-int srv_begin(unsigned id, struct srv_call *c);
+struct srv_reg *srv_get(unsigned id);
+struct srv_reg *srv_hold(struct srv_reg *r);
+void srv_put(struct srv_reg *r);
+void srv_begin(struct srv_reg *r, struct srv_call *c);
+int srv_begin_id(unsigned id, struct srv_call *c);
 long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	     uint64_t a2, uint64_t out[3]);
 void srv_end(struct srv_call *c);

@@ -70,10 +70,16 @@ enum boot_slot {
 	BOOT_SLOTS
 };
 
-/* Server identities (NC_SRV_REGISTER); the kernel routes file calls by them. */
+/*
+ * Server identities (NC_SRV_REGISTER); the kernel routes file calls by
+ * them. A CAP_SRVCTL's badge limits what it may register: 0 any id (the
+ * boot capability), else a mask of 1 << id. Mint restricted copies
+ * without CAP_GRANT, or their holder could mint an unrestricted one.
+ */
 enum srv_id {
 	SRV_VFS,		/* the root file system and /dev */
 	SRV_CONSOLE,		/* the terminal on COM1 */
+	SRV_TEST = 7,		/* spare: the tests' throwaway servers (/dev/test) */
 	SRV_MAX = 8
 };
 

@@ -71,9 +71,7 @@ static long sys_fs_io(struct file *f, char *ubuf, size_t n, uint64_t off,
 		return write ? sys_fs_write_console(ubuf, n) : 0;
 	if (!uaccess_ok((uintptr_t)ubuf, n))
 		return -EFAULT;
-	ret = srv_begin(f->srv, &c);
-	if (ret)
-		return -EIO;
+	srv_begin(f->reg, &c);
 	*end = off;
 	while (done < n) {
 		size_t want = MIN(n - done, FS_SLOT_SIZE);
@@ -220,8 +218,7 @@ long sys_fs_call(struct file *f, unsigned op, uint64_t a1, uint64_t a2,
 
 	if (f->type != FILE_SRV)
 		return -EINVAL;
-	if (srv_begin(f->srv, &c))
-		return -EIO;
+	srv_begin(f->reg, &c);
 	ret = srv_rpc(&c, op, f->handle, a1, a2, out);
 	if (ret >= 0 && kbuf)
 		memcpy(kbuf, c.buf, len);
@@ -318,9 +315,8 @@ long sys_getdents64(SYSCALL_ARGS)
 		ret = -ENOTDIR;
 	else if (!uaccess_ok(a1, a2))
 		ret = -EFAULT;
-	else if (srv_begin(f->srv, &c))
-		ret = -EIO;
 	else {
+		srv_begin(f->reg, &c);
 		ret = srv_rpc(&c, FS_GETDENTS, f->handle, MIN(a2, FS_SLOT_SIZE),
 			      __atomic_load_n(&f->off, __ATOMIC_RELAXED), out);
 		if (ret > (long)MIN(a2, FS_SLOT_SIZE))
@@ -376,9 +372,8 @@ long sys_ioctl(SYSCALL_ARGS)
 		ret = -ENOTTY;
 	else if (size >= 0 && !uaccess_ok(a2, size))
 		ret = -EFAULT;
-	else if (size >= 0 && srv_begin(f->srv, &c))
-		ret = -EIO;
 	else if (size >= 0) {
+		srv_begin(f->reg, &c);
 		ret = in ? copy_from_user(c.buf, (void *)a2, size) : 0;
 		if (!ret)
 			ret = srv_rpc(&c, FS_IOCTL, f->handle, a1, a2, out);

@@ -33,7 +33,7 @@
  */
 static long sys_path_begin(int dirfd, const char *upath, struct srv_call *c)
 {
-	long ret = srv_begin(SRV_VFS, c);
+	long ret = srv_begin_id(SRV_VFS, c);
 
 	if (ret)
 		return ret;
@@ -52,7 +52,7 @@ static long sys_path_simple(int dirfd, const char *upath, unsigned op,
 	long ret = sys_path_begin(dirfd, upath, &c);
 
 	if (ret < 0)
-		return ret == -ENXIO ? -ENOSYS : ret;
+		return ret;
 	ret = srv_rpc(&c, op, 0, a1, 0, out);
 	srv_end(&c);
 	return ret;
@@ -62,6 +62,7 @@ static long sys_path_simple(int dirfd, const char *upath, unsigned op,
 static long sys_path_open(int dirfd, const char *upath, unsigned long flags,
 			  unsigned mode)
 {
+	struct srv_reg *reg = NULL;
 	struct srv_call c;
 	struct file *f;
 	uint64_t out[3];
@@ -69,9 +70,13 @@ static long sys_path_open(int dirfd, const char *upath, unsigned long flags,
 	long ret = sys_path_begin(dirfd, upath, &c), len = ret;
 
 	if (ret < 0)
-		return ret == -ENXIO ? -ENOSYS : ret;
+		return ret;
 	ret = srv_rpc(&c, FS_OPEN, 0, flags & ~(unsigned long)O_CLOEXEC,
 		      mode & 07777, out);
+	if (ret >= 0 && out[1] == SRV_VFS)
+		reg = srv_hold(c.reg);	/* the very VFS that issued the handle */
+	else if (ret >= 0)
+		reg = srv_get(out[1]);
 	/* The path is still in the slot: FS_OPEN writes none back. */
 	if (ret >= 0 && (out[2] & S_IFMT) == S_IFDIR)
 		dirpath = kmalloc(len + 1);
@@ -80,26 +85,26 @@ static long sys_path_open(int dirfd, const char *upath, unsigned long flags,
 		dirpath[len] = '\0';
 	}
 	srv_end(&c);
-	if (ret < 0)
-		return ret;
-	f = file_alloc(FILE_SRV, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
-	if (!f || ((out[2] & S_IFMT) == S_IFDIR && !dirpath)) {
+	if (ret >= 0 && !reg)
+		ret = -ENXIO;		/* e.g. /dev/console, no console server */
+	if (ret < 0) {
 		kfree(dirpath);
-		if (f)
-			file_put(f);	/* FS_CLOSE for the handle */
+		return ret;
+	}
+	f = file_alloc(FILE_SRV, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+	if (!f) {
+		srv_put(reg);		/* the server keeps an unused handle */
+		kfree(dirpath);
 		return -ENOMEM;
 	}
-	f->srv = out[1];
+	f->reg = reg;
 	f->handle = ret;
 	f->mode = out[2];
 	f->path = dirpath;
-	if (f->srv != SRV_VFS && srv_begin(f->srv, &c)) {
-		f->type = FILE_KCONSOLE;	/* no FS_CLOSE to anyone */
-		file_put(f);
-		return -ENXIO;
+	if ((out[2] & S_IFMT) == S_IFDIR && !dirpath) {
+		file_put(f);		/* FS_CLOSE for the handle */
+		return -ENOMEM;
 	}
-	if (f->srv != SRV_VFS)
-		srv_end(&c);
 	return file_install(f, 0, flags & O_CLOEXEC);
 }
 
@@ -259,7 +264,7 @@ long sys_rename(SYSCALL_ARGS)
 	long ret = sys_path_begin(AT_FDCWD, (const char *)a0, &c), n;
 
 	if (ret < 0)
-		return ret == -ENXIO ? -ENOSYS : ret;
+		return ret;
 	n = file_path(AT_FDCWD, (const char *)a1, c.buf + ret + 1,
 		      SCRATCH - ret - 1, c.buf + SCRATCH);
 	if (n >= 0)
@@ -334,7 +339,7 @@ long sys_chdir(SYSCALL_ARGS)
 	long ret = sys_path_begin(AT_FDCWD, (const char *)a0, &c);
 
 	if (ret < 0)
-		return ret == -ENXIO ? -ENOSYS : ret;
+		return ret;
 	ret = srv_rpc(&c, FS_STAT, 0, 0, 0, out);
 	if (ret >= 0) {
 		memcpy(&s, c.buf, sizeof(s));

@@ -4,6 +4,7 @@
  * explains the protocol). Then init drops its own boot capabilities.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +45,23 @@ static int servers_start(const char *path, const char *caps)
 }
 
 /*
+ * The self-tests' one authority over servers: registering SRV_TEST, the
+ * throwaway server behind /dev/test that utests crashes on purpose. A
+ * copy that can mint nothing; init's children find its slot in
+ * LOUPE_CAPS=srvtest=N.
+ */
+static void servers_test_cap(void)
+{
+	char env[32];
+	long slot = ipc_cap_mint(BOOT_SLOT_SRVCTL, 1ull << SRV_TEST, 0);
+
+	if (slot < 0)
+		return;
+	snprintf(env, sizeof(env), "srvtest=%ld", slot);
+	setenv("LOUPE_CAPS", env, 1);
+}
+
+/*
  * Start the VFS, then the console (COM1's ports 0x3f8-0x3ff and IRQ 4).
  * Returns a mask of the servers that are up (1 << enum srv_id).
  */
@@ -66,6 +84,7 @@ unsigned servers_start_all(void)
 		ipc_cap_drop(port);
 	if (irq >= 0)
 		ipc_cap_drop(irq);
+	servers_test_cap();
 	for (int slot = 0; slot < BOOT_SLOTS; slot++)
 		ipc_cap_drop(slot);
 	return up;

@@ -8,15 +8,21 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
+#include "loupe.h"
+#include "server.h"
 #include "utests.h"
 #include "ut_tests.h"
+#include <loupe/fsproto.h>
 
-#define UT_DIR	"/tmp/ut_file"
+#define UT_DIR		"/tmp/ut_file"
+#define UT_EMPTY_SLOT	63	/* a capability slot no test fills */
 
 /* A fresh, empty directory of the test's own; the cwd stays "/". */
 static int ut_file_dir(const char *path)
@@ -430,5 +436,170 @@ int t_file_leak(void)
 		printf("utest: file_leak: %ld pages before, %ld after\n",
 		       before, after);
 	EXPECT(!ut_on_loupe || after == before);
+	return 0;
+}
+
+/*
+ * A throwaway file server on SRV_TEST: FS_READ answers "alive", FS_WRITE
+ * crashes it and FS_TRUNCATE makes it exit, both while it holds the call.
+ * Tells the parent through ntfn when it is registered.
+ */
+static void ut_file_test_server(long ctl, long ntfn)
+{
+	long ep = ipc_endpoint_new(), shm = shm_new(FS_SHM_SIZE);
+	char *area = (char *)shm_map(shm, 1);
+	struct ipc_msg m;
+	uint64_t badge;
+
+	if (ep < 0 || (long)area < 0 || srv_register(ctl, SRV_TEST, ep, shm))
+		_exit(1);
+	ipc_signal(ntfn, 1);
+	if (ipc_recv(ep, &m, &badge))
+		_exit(2);
+	for (;;) {
+		unsigned op = ipc_tag_label(m.tag);
+
+		if (op == FS_WRITE)
+			*(volatile int *)0 = 0;
+		if (op == FS_TRUNCATE)
+			_exit(0);
+		m.w[0] = 0;
+		if (op == FS_READ && m.w[3] < FS_SLOTS) {
+			memcpy(area + m.w[3] * FS_SLOT_SIZE, "alive", 5);
+			m.w[0] = 5;
+		}
+		ipc_reply_recv(ep, &m, &badge);
+	}
+}
+
+static pid_t ut_file_start_server(long ctl)
+{
+	long ntfn = ipc_notify_new();
+	uint64_t bits;
+	pid_t pid;
+
+	if (ntfn < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		ut_file_test_server(ctl, ntfn);
+	if (pid > 0)
+		ipc_wait(ntfn, &bits);
+	ipc_cap_drop(ntfn);
+	return pid;
+}
+
+/*
+ * A crashing server gives its clients errors, not hangs. A throwaway
+ * server registers as SRV_TEST (init gave utests a capability for that id
+ * only) behind /dev/test; it dies holding a call (EIO), later calls on
+ * its dead endpoint fail at once (EIO), and a server registered again
+ * under the id serves new opens while the old descriptors stay dead; it
+ * then exits holding a call (EIO too).
+ * Abuse: the narrow capability cannot register the VFS, bad ids and a
+ * too small area are refused. Runs once per boot (the id stays taken).
+ */
+int t_file_server_dies(void)
+{
+	long ctl = server_cap("srvtest"), ep, small;
+	char buf[8];
+	int fd1, fd2, fd3, fd4, st;
+	pid_t pid;
+
+	if (!ut_on_loupe)
+		return UT_SKIP;
+	EXPECT(ctl >= 0);
+	EXPECT(open("/dev/test", O_RDWR) == -1 && errno == ENXIO);
+	ep = ipc_endpoint_new();
+	small = shm_new(4096);
+	EXPECT(srv_register(ctl, SRV_VFS, ep, small) == -EPERM);
+	EXPECT(srv_register(ctl, SRV_MAX, ep, small) == -EINVAL);
+	EXPECT(srv_register(ctl, SRV_TEST, ep, small) == -EINVAL);
+	EXPECT(srv_register(ep, SRV_TEST, ep, small) == -EINVAL);
+	ipc_cap_drop(ep);
+	ipc_cap_drop(small);
+	pid = ut_file_start_server(ctl);
+	EXPECT(pid > 0);
+	fd1 = open("/dev/test", O_RDWR);
+	fd2 = open("/dev/test", O_RDWR);
+	EXPECT(fd1 >= 0 && fd2 >= 0);
+	EXPECT(read(fd1, buf, sizeof(buf)) == 5 && !memcmp(buf, "alive", 5));
+	EXPECT(write(fd1, "x", 1) == -1 && errno == EIO);
+	EXPECT(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
+	EXPECT(read(fd2, buf, sizeof(buf)) == -1 && errno == EIO);
+	EXPECT(close(fd1) == 0 && close(fd2) == 0);
+	fd3 = open("/dev/test", O_RDWR);
+	EXPECT(fd3 >= 0 && read(fd3, buf, 1) == -1 && errno == EIO);
+	/* A restarted server: new opens reach it, old descriptors do not. */
+	pid = ut_file_start_server(ctl);
+	EXPECT(pid > 0);
+	fd4 = open("/dev/test", O_RDWR);
+	EXPECT(fd4 >= 0 && read(fd4, buf, sizeof(buf)) == 5);
+	EXPECT(read(fd3, buf, 1) == -1 && errno == EIO);
+	EXPECT(ftruncate(fd4, 0) == -1 && errno == EIO);
+	EXPECT(waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	EXPECT(read(fd4, buf, 1) == -1 && errno == EIO);
+	EXPECT(close(fd3) == 0 && close(fd4) == 0);
+	return 0;
+}
+
+static volatile char *ut_shm_ro;
+
+static void ut_shm_write_ro(void)
+{
+	ut_shm_ro[0] = 1;
+}
+
+/*
+ * Shared memory: mappings of one object see each other, fork shares
+ * them (not copies), a read-only mapping cannot be written (SIGSEGV) or
+ * mprotected writable, and objects and mappings are freed to the page.
+ * Abuse: zero and huge sizes, empty slots, the wrong kind of capability,
+ * a writable map through a capability without CAP_WRITE.
+ */
+int t_shm(void)
+{
+	long before, s, ro, ep;
+	volatile char *p, *q;
+	pid_t pid;
+	int st;
+
+	if (!ut_on_loupe)
+		return UT_SKIP;
+	EXPECT(shm_new(0) == -EINVAL && shm_new(1ul << 40) == -EINVAL);
+	EXPECT(shm_map(UT_EMPTY_SLOT, 0) == -EBADF);
+	ep = ipc_endpoint_new();
+	EXPECT(shm_map(ep, 0) == -EINVAL);
+	ipc_cap_drop(ep);
+	before = ut_settled_free_pages();
+	for (int round = 0; round < 20; round++) {
+		s = shm_new(65536);
+		EXPECT(s >= 0);
+		p = (volatile char *)shm_map(s, 1);
+		ro = ipc_cap_mint(s, 0, 0);
+		EXPECT((long)p > 0 && ro >= 0);
+		EXPECT(shm_map(ro, 1) == -EPERM);
+		q = (volatile char *)shm_map(ro, 0);
+		EXPECT((long)q > 0 && q != p);
+		for (int i = 0; i < 65536; i += 4096)
+			EXPECT(p[i] == 0);
+		p[100] = 'p';
+		EXPECT(q[100] == 'p');
+		pid = fork();
+		if (pid == 0) {
+			p[200] = 'c';
+			_exit(q[100] == 'p' ? 0 : 1);
+		}
+		EXPECT(waitpid(pid, &st, 0) == pid && st == 0 && q[200] == 'c');
+		ut_shm_ro = q;
+		EXPECT(ut_dies_with(ut_shm_write_ro, SIGSEGV));
+		EXPECT(mprotect((void *)q, 4096, PROT_READ | PROT_WRITE) == -1 &&
+		       errno == EACCES);
+		EXPECT(munmap((void *)p, 65536) == 0 && q[200] == 'c');
+		EXPECT(ipc_cap_drop(s) == 0 && ipc_cap_drop(ro) == 0);
+		EXPECT(q[100] == 'p');	/* the mapping still holds it */
+		EXPECT(munmap((void *)q, 65536) == 0);
+	}
+	EXPECT(ut_settled_free_pages() == before);
 	return 0;
 }

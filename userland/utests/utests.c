@@ -99,6 +99,8 @@ static const struct utest utests[] = {
 	{ t_file_efault, "file_efault", USTAGE_FILE_EFAULT },
 	{ t_file_errors, "file_errors", USTAGE_FILE_ERRORS },
 	{ t_file_leak, "file_leak", USTAGE_FILE_LEAK },
+	{ t_file_server_dies, "file_server_dies", USTAGE_FILE_SERVER_DIES },
+	{ t_shm, "shm", USTAGE_SHM },
 };
 
 _Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,

@@ -14,7 +14,7 @@
 #define RAMFS_FILE_MAX	(64u << 20)	/* one file's largest size */
 
 /* Character devices: what a read or write of one does. */
-enum ramfs_dev { DEV_NONE, DEV_NULL, DEV_ZERO, DEV_CONSOLE, DEV_TTY };
+enum ramfs_dev { DEV_NONE, DEV_NULL, DEV_ZERO, DEV_CONSOLE, DEV_TTY, DEV_TEST };
 
 struct node {
 	uint64_t ino;

@@ -4,7 +4,8 @@
  * and a writable /tmp, registers as SRV_VFS and answers the kernel's file
  * requests (include/loupe/fsproto.h) until the system stops. /dev/console
  * and /dev/tty are the console server's: an open of them answers with
- * SRV_CONSOLE and the console's handle, and the kernel goes there.
+ * SRV_CONSOLE and the console's handle, and the kernel goes there;
+ * /dev/test likewise names SRV_TEST (the tests' throwaway servers).
  *
  * Only the kernel calls (no one else holds the endpoint), but a request
  * is still checked like hostile input: a bad slot, handle, count or path
@@ -101,6 +102,10 @@ static int vfs_open(char *slot, unsigned flags, unsigned mode,
 	if (n->dev == DEV_CONSOLE || n->dev == DEV_TTY) {
 		r->w[1] = SRV_CONSOLE;
 		return n->dev == DEV_CONSOLE ? FS_HANDLE_CONSOLE : FS_HANDLE_TTY;
+	}
+	if (n->dev == DEV_TEST) {
+		r->w[1] = SRV_TEST;
+		return 1;
 	}
 	if ((flags & O_TRUNC) && S_ISREG(n->mode) &&
 	    (flags & O_ACCMODE) != O_RDONLY)
@@ -358,6 +363,7 @@ static int vfs_populate(long initrd)
 	vfs_dev(dev, "zero", DEV_ZERO, 0666);
 	vfs_dev(dev, "console", DEV_CONSOLE, 0600);
 	vfs_dev(dev, "tty", DEV_TTY, 0666);
+	vfs_dev(dev, "test", DEV_TEST, 0600);
 	return 0;
 }
 
