@@ -13,6 +13,7 @@
 #include "cpio.h"
 #include "file.h"
 #include "kmalloc.h"
+#include "pmm.h"
 #include "srv.h"
 #include "string.h"
 #include "sys_fs.h"
@@ -159,13 +160,13 @@ static long sys_path_stat(int dirfd, const char *upath, bool nofollow,
 	}
 	if (ret != -ENXIO)
 		return ret;
-	tmp = kmalloc(2 * CWD_MAX);
+	tmp = pmm_alloc_virt(1);	/* the path, then PATH_MAX of scratch */
 	if (!tmp)
 		return -ENOMEM;
-	ret = file_path(dirfd, upath, tmp, CWD_MAX, tmp + CWD_MAX);
+	ret = file_path(dirfd, upath, tmp, PATH_MAX, tmp + PATH_MAX);
 	if (ret >= 0)
 		ret = sys_path_initrd_stat(tmp, s);
-	kfree(tmp);
+	pmm_free_virt(tmp, 1);
 	return ret;
 }
 
@@ -322,7 +323,7 @@ long sys_getcwd(SYSCALL_ARGS)
 	return copy_to_user((void *)a0, cwd, n) ? -EFAULT : (long)n;
 }
 
-/* Make path (absolute, normalized) the cwd if it is a directory. */
+/* Make path (absolute, normalized, a directory) the cwd. */
 static long sys_path_setcwd(const char *path)
 {
 	if (strlen(path) >= CWD_MAX)
@@ -336,21 +337,26 @@ long sys_chdir(SYSCALL_ARGS)
 	struct srv_call c;
 	uint64_t out[3];
 	struct fs_stat s;
+	char *path;
 	long ret = sys_path_begin(AT_FDCWD, (const char *)a0, &c);
 
 	if (ret < 0)
 		return ret;
+	if (ret >= CWD_MAX) {
+		srv_end(&c);
+		return -ENAMETOOLONG;
+	}
+	/* Keep the path clear of the stat the server writes at the start. */
+	path = c.buf + SCRATCH;
+	memcpy(path, c.buf, ret + 1);
 	ret = srv_rpc(&c, FS_STAT, 0, 0, 0, out);
 	if (ret >= 0) {
 		memcpy(&s, c.buf, sizeof(s));
 		ret = (s.mode & S_IFMT) == S_IFDIR ? 0 : -ENOTDIR;
 	}
 	if (ret >= 0) {
-		/* The path went in the slot; the server wrote the stat over it. */
-		ret = file_path(AT_FDCWD, (const char *)a0, c.buf, PATH_MAX,
-				c.buf + SCRATCH);
-		if (ret >= 0)
-			ret = sys_path_setcwd(c.buf);
+		path[CWD_MAX - 1] = '\0';	/* whatever the server did */
+		ret = sys_path_setcwd(path);
 	}
 	srv_end(&c);
 	return ret;

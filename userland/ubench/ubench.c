@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #define EXEC_ITERS	100
 #define IPC_ITERS	10000
 #define OPEN_ITERS	10000
+#define READ_ITERS	10000
 #define WARMUP		5
 #define CALIBRATE_NS	50000000L
 #define EXIT_ARG	"--exit-now"	/* execve'd child: exit at once */
@@ -218,6 +220,49 @@ static void bench_open(void)
 	report("open_close", tsc() - t, OPEN_ITERS);
 }
 
+/* A 1-byte pread of this program's file (no offset to move, no EOF). */
+static void bench_pread(void)
+{
+	uint64_t t;
+	char c;
+	int fd;
+
+	fd = open(self_path, O_RDONLY);
+	if (fd < 0 || pread(fd, &c, 1, 1) != 1) {
+		say("bench: user_pread1_tsc %s -\n",
+		    fd < 0 && errno == ENOSYS ? "n/a" : "failed");
+		return;
+	}
+	t = tsc();
+	for (int i = 0; i < READ_ITERS; i++)
+		pread(fd, &c, 1, i & 1023);
+	report("pread1", tsc() - t, READ_ITERS);
+	close(fd);
+}
+
+/*
+ * On Loupe files come from the VFS server: as PID 1 here, start it as
+ * init does (userland/init/servers.c) and wait until it says it is ready.
+ */
+static void vfs_start(void)
+{
+	char *argv[] = { "/sbin/vfs", NULL };
+	char *envp[] = { "LOUPE_CAPS=srvctl=2,initrd=3", NULL };
+	struct utsname u;
+	pid_t pid;
+	int st = -1;
+
+	if (getpid() != 1 || uname(&u) || strcmp(u.sysname, "Loupe"))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
+		say("ubench: /sbin/vfs did not start (status 0x%x)\n", st);
+}
+
 /* Linux starts PID 1 on /dev/console; without it, try to open one. */
 static void console_check(void)
 {
@@ -239,6 +284,7 @@ int main(int argc, char **argv)
 	if (argc > 0 && strchr(argv[0], '/'))
 		self_path = argv[0];
 	console_check();
+	vfs_start();
 	say("ubench: start (pid %d)\n", (int)getpid());
 	calibrate();
 	bench_null();
@@ -246,6 +292,7 @@ int main(int argc, char **argv)
 	bench_spawn("fork_exec_wait", spawn_exec, EXEC_ITERS);
 	bench_ipc();
 	bench_open();
+	bench_pread();
 	say("ubench: done\n");
 	if (getpid() == 1)
 		reboot(RB_POWER_OFF);

@@ -225,7 +225,7 @@ static long vfs_on_path(unsigned op, uint64_t *w, char *slot,
 		return ramfs_unlink(path, w[1] & AT_REMOVEDIR_FLAG);
 	case FS_RENAME:
 		to = path + strlen(path) + 1;
-		if (to >= slot + FS_SLOT_SIZE || !vfs_path((char *)to) ||
+		if (to >= slot + FS_SLOT_SIZE || *to != '/' ||
 		    !memchr(to, '\0', slot + FS_SLOT_SIZE - to))
 			return -EINVAL;
 		return ramfs_rename(path, to);
