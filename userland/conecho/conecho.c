@@ -6,6 +6,7 @@
  * ISIG; VMIN 1) and shows each byte typed until 'q': how the console test
  * (tests/suite) checks raw mode.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,8 @@ int main(void)
 			say("conecho: end of input\n");
 			return 0;
 		}
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
 			say("conecho: cannot read the console\n");
 			return 1;

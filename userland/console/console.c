@@ -90,23 +90,28 @@ static void console_serve_readers(void)
 	}
 }
 
-/* ^C: SIGINT to the foreground group; its parked reads end with -EINTR. */
+/*
+ * ^C: SIGINT to the foreground group, then its parked reads end with
+ * -EINTR. The signal goes first: a reader must die in its read, not see
+ * EINTR and carry on for a moment.
+ */
 static void console_interrupt(void)
 {
 	int fg = tty.fg_pgrp, i = 0;
+	bool hit[MAX_READERS];
 
 	tty.intr = false;
 	if (fg <= 0)
 		return;
-	while (i < nreaders) {
-		if (getpgid(readers[i].pid) == fg) {
+	for (i = 0; i < nreaders; i++)
+		hit[i] = getpgid(readers[i].pid) == fg;
+	kill(-fg, SIGINT);
+	for (i = nreaders - 1; i >= 0; i--) {
+		if (hit[i]) {
 			console_answer(readers[i].reply, -EINTR);
 			console_unpark(i);
-		} else {
-			i++;
 		}
 	}
-	kill(-fg, SIGINT);
 }
 
 static void console_drain(void)
