@@ -394,6 +394,46 @@ static int t_reply_bad(void)
 	return 0;
 }
 
+#define FAST_ROUNDTRIPS 2000
+
+/*
+ * The fast path against the slow path: the same checked round trips as
+ * t_roundtrips, and the kernel's count of direct switches says which path
+ * carried them (the suite boots once with ipcfast=off).
+ */
+static int t_fastpath(void)
+{
+	long ep = ipc_endpoint_new(), on = ipc_stats(0), n0, n1;
+	struct ipc_msg m;
+	pid_t srv;
+
+	EXPECT(ep >= 0 && (on == 0 || on == 1));
+	srv = spawn(serve_loop, ep);
+	n0 = ipc_stats(1);
+	for (uint64_t i = 0; i < FAST_ROUNDTRIPS; i++) {
+		m.tag = ipc_tag(1, 4);
+		m.w[0] = i;
+		m.w[1] = ~i;
+		m.w[2] = i << 32;
+		m.w[3] = 0x5a5a5a5a;
+		EXPECT(ipc_call(ep, &m) == 0 && m.w[0] == i + 1);
+		EXPECT(m.w[1] == ~i && m.w[2] == i << 32 && m.w[3] == 0x5a5a5a5a);
+		EXPECT(ipc_tag_label(m.tag) == 1);
+	}
+	n1 = ipc_stats(1);
+	m.tag = ipc_tag(0, 0);
+	EXPECT(ipc_call(ep, &m) == 0);
+	EXPECT(reaped_ok(srv));
+	EXPECT(n0 >= 0 && n1 >= n0);
+	if (on)
+		EXPECT(n1 - n0 >= FAST_ROUNDTRIPS / 2);
+	else
+		EXPECT(n1 == 0);
+	printf("bench: ipc_fastpath_share %ld %%\n",
+	       (n1 - n0) * 100 / (2 * FAST_ROUNDTRIPS));
+	return 0;
+}
+
 static const struct {
 	int (*fn)(void);
 	const char *marker;
@@ -410,6 +450,7 @@ static const struct {
 	{ t_saved_server_exits, USTAGE_IPC_SAVED_SERVER_EXITS },
 	{ t_kill_queued, USTAGE_IPC_KILL_QUEUED },
 	{ t_reply_bad, USTAGE_IPC_REPLY_BAD },
+	{ t_fastpath, USTAGE_IPC_FASTPATH },
 };
 
 _Static_assert(sizeof(tests) / sizeof(tests[0]) == USTAGE_COUNT_IPC,
