@@ -31,9 +31,13 @@ _Static_assert(NATIVE_SYS_BASE + NC_REPLY_RECV == 1027,
 bool ipc_fast_enabled = true;		/* ipcfast=off clears it at boot */
 static uint64_t ipc_fast_hits[MAX_CPUS];	/* direct switches, per CPU */
 
-/* The slow-path body a resumed thread hands over to (indirect.allow). */
-long (*const ipc_fast_resume_body)(unsigned, struct endpoint *,
-				   struct trap_frame *) = ipc_resume;
+/*
+ * The slow-path body a thread resumed by the scheduler hands over to,
+ * called through this pointer as syscall_dispatch() calls its handlers
+ * (tools/hotcheck/indirect.allow): the hot path ends at the call.
+ */
+long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
+			     struct trap_frame *) = ipc_resume;
 
 void syscall_dispatch(struct trap_frame *tf);
 /* switch.S: save prev's context in *save, release lock, leave through tf. */
@@ -135,7 +139,7 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next,
  * put to sleep (a slow-path reply or call woke it, or a kill): finish as
  * sched_pick_and_switch() and syscall_dispatch() would.
  */
-static void ipc_fast_resumed(unsigned call, struct endpoint *ep,
+static __attribute__((noinline)) void ipc_fast_resumed(unsigned call, struct endpoint *ep,
 			     struct trap_frame *tf, struct thread *prev)
 {
 	sched_finish(prev);
