@@ -18,6 +18,11 @@
  *                 messages between the threads on them (QUEUED -> HELD)
  *   reply->lock   reply->caller: who answers or abandons a saved call
  *   notify->lock  the notification's bits and the thread bound to it
+ *   rq->lock      (the owner's) a thread's done flags and call state, set
+ *                 by wakers with sched_wakeup_store() and tested by the
+ *                 thread's sleep, sched_sleep_until(); NC_CALL and
+ *                 NC_REPLY_RECV have a fast path beside this file
+ *                 (ipc_fast.c) that takes ep->lock and rq->lock likewise
  */
 #include "ipc.h"
 #include "cmdline.h"
