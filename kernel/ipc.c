@@ -18,26 +18,19 @@
  *                 messages between the threads on them (QUEUED -> HELD)
  *   reply->lock   reply->caller: who answers or abandons a saved call
  *   notify->lock  the notification's bits and the thread bound to it
+ *   rq->lock      (the owner's) a thread's done flags and call state, set
+ *                 by wakers with sched_wakeup_store() and tested by the
+ *                 thread's sleep, sched_sleep_until(); NC_CALL and
+ *                 NC_REPLY_RECV have a fast path beside this file
+ *                 (ipc_fast.c) that takes ep->lock and rq->lock likewise
  */
 #include "ipc.h"
+#include "cmdline.h"
 #include "kmalloc.h"
 #include "proc.h"
 #include "sched.h"
 #include "trace.h"
 #include <arch/trap.h>
-
-struct endpoint {
-	struct spinlock lock;
-	/* lock protects: */
-	struct list_head senders;	/* struct ipc_wait: callers, unreceived */
-	struct list_head receivers;	/* struct ipc_wait: waiting receivers */
-	bool dead;			/* no receive capability left */
-	/* atomic: */
-	int refs;			/* capabilities naming it */
-	int recv_refs;			/* of which carry CAP_RECV */
-	/* constant: */
-	uint32_t id;			/* names it in trace records */
-};
 
 struct notify {
 	struct spinlock lock;
@@ -75,25 +68,23 @@ static struct thread *ipc_owner(struct ipc_wait *w)
 	return container_of(w, struct thread, ipc);
 }
 
-/* Set *flag and wake w's thread, both under its wait-queue lock: once
- * the lock is dropped the thread may run, return and exit, so nothing of
- * it may be touched after. */
+/*
+ * Set *flag and wake w's thread onto this CPU, both under its rq->lock,
+ * which its sleep tests the flag under (ipc_sleep): once the lock is
+ * dropped the thread may run, return and exit, so nothing of it may be
+ * touched after. The lock's release orders the message before the flag.
+ */
 static void ipc_complete(struct ipc_wait *w, volatile int *flag)
 {
-	unsigned long f = spin_lock_irqsave(&w->wq.lock);
-	struct list_head *p;
-
-	/* Release: pairs with the acquire load in the waiter's wait_event. */
-	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
-	list_for_each(p, &w->wq.waiters)
-		sched_wakeup_sync(list_entry(p, struct waiter, link)->t);
-	spin_unlock_irqrestore(&w->wq.lock, f);
+	sched_wakeup_store(ipc_owner(w), flag, 1, NULL);
 }
+
+/* Sleep until cond (see sched_sleep_until: nothing stays on the stack). */
+#define ipc_sleep(cond) sched_sleep_until(cond)
 
 void ipc_thread_init(struct thread *t)
 {
 	list_init(&t->ipc.link);
-	wait_init(&t->ipc.wq, "ipc");
 }
 
 /* Hand c its answer: ret (0 or -EPIPE) and msg (NULL: none). */
@@ -253,11 +244,9 @@ static long ipc_call_wait(struct ipc_wait *w)
 	long ret;
 
 	for (;;) {
-		/* Acquire: pairs with the release in ipc_complete(). */
-		wait_event(&w->wq,
-			   __atomic_load_n(&w->got_reply, __ATOMIC_ACQUIRE) ||
-			   (ipc_killed() && READ_ONCE(w->state) != IPC_HELD));
-		if (__atomic_load_n(&w->got_reply, __ATOMIC_ACQUIRE)) {
+		ipc_sleep(w->got_reply ||
+			  (ipc_killed() && w->state != IPC_HELD));
+		if (w->got_reply) {
 			ret = w->ret;
 			break;
 		}
@@ -267,6 +256,7 @@ static long ipc_call_wait(struct ipc_wait *w)
 		}
 	}
 	w->state = IPC_IDLE;
+	w->fast = false;
 	if (w->reply) {
 		ipc_reply_unref(w->reply);
 		w->reply = NULL;
@@ -274,8 +264,13 @@ static long ipc_call_wait(struct ipc_wait *w)
 	return ret;
 }
 
-/* Send m on ep and wait for the reply, which replaces m. */
-static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
+/*
+ * Send m on ep and wait for the reply, which replaces m. fast: nothing
+ * of this call is on the kernel stack above the syscall's trap frame, so
+ * a fast path may hand the reply straight to it (not for kernel calls).
+ */
+static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
+			bool fast)
 {
 	struct thread *me = current_thread(), *partner = NULL;
 	struct ipc_wait *w = &me->ipc, *rw;
@@ -292,6 +287,7 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
 	w->got_reply = 0;
 	w->ep = ep;
 	w->reply = NULL;
+	w->fast = fast;
 	if (!list_empty(&ep->receivers)) {
 		rw = list_first_entry(&ep->receivers, struct ipc_wait, link);
 		list_del(&rw->link);
@@ -319,7 +315,7 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
  */
 long ipc_call_kernel(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
 {
-	return ipc_do_call(ep, m, badge);
+	return ipc_do_call(ep, m, badge, false);
 }
 
 /* Take the bits of the bound notification, if any: 0 if none. */
@@ -366,19 +362,10 @@ static void ipc_take_sender(struct endpoint *ep, struct ipc_wait *w)
 static void ipc_set_state(struct ipc_wait *cw, int state)
 {
 	struct thread *c = ipc_owner(cw);
-	unsigned long f = spin_lock_irqsave(&cw->wq.lock);
 
-	cw->state = state;
-	/* Full: the state store before the killed load; pairs with the
-	 * rq->lock proc_kill takes (sched_wakeup) after storing killed. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (c->proc && READ_ONCE(c->proc->killed)) {
-		struct list_head *q;
-
-		list_for_each(q, &cw->wq.waiters)
-			sched_wakeup(list_entry(q, struct waiter, link)->t);
-	}
-	spin_unlock_irqrestore(&cw->wq.lock, f);
+	/* Under c's rq->lock, which proc_kill's wakeup takes after storing
+	 * killed: either we see killed, or its wakeup sees the new state. */
+	sched_wakeup_store(c, &cw->state, state, &c->proc->killed);
 }
 
 /*
@@ -395,12 +382,27 @@ static void ipc_requeue(struct endpoint *ep, struct ipc_wait *w)
 	ipc_set_state(cw, IPC_QUEUED);
 }
 
-/* Sleep on ep's receivers until a call, bound bits or a kill arrive. */
-static void ipc_recv_sleep(struct ipc_wait *w)
+/*
+ * w is on ep->receivers: sleep until a call, bound bits or a kill arrive,
+ * then leave the queue. Returns 1 (a call is held), 0 (look again: bits,
+ * or a spurious wakeup) or -EINTR.
+ */
+static int ipc_recv_wait(struct endpoint *ep, struct ipc_wait *w)
 {
-	/* Acquire: pairs with the release in ipc_complete(). */
-	wait_event(&w->wq, __atomic_load_n(&w->got_call, __ATOMIC_ACQUIRE) ||
-		   (w->bound && READ_ONCE(w->bound->bits)) || ipc_killed());
+	unsigned long f;
+
+	ipc_sleep(w->got_call || (w->bound && READ_ONCE(w->bound->bits)) ||
+		  ipc_killed());
+	f = spin_lock_irqsave(&ep->lock);
+	if (!w->got_call)
+		list_del(&w->link);
+	else if (w->bound && READ_ONCE(w->bound->bits))
+		ipc_requeue(ep, w);
+	spin_unlock_irqrestore(&ep->lock, f);
+	w->fast = false;
+	if (w->got_call)
+		return 1;
+	return ipc_killed() ? -EINTR : 0;
 }
 
 /*
@@ -414,6 +416,7 @@ static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge)
 	struct ipc_wait *w = &me->ipc;
 	unsigned long f;
 	uint64_t bits;
+	int err;
 
 	if (w->caller)
 		return -EBUSY;		/* reply to the last call first */
@@ -428,19 +431,14 @@ static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge)
 			break;
 		}
 		w->got_call = 0;
+		w->fast = true;		/* may be resumed at its trap frame */
 		list_add_tail(&w->link, &ep->receivers);
 		spin_unlock_irqrestore(&ep->lock, f);
-		ipc_recv_sleep(w);
-		f = spin_lock_irqsave(&ep->lock);
-		if (!w->got_call)
-			list_del(&w->link);
-		else if (w->bound && READ_ONCE(w->bound->bits))
-			ipc_requeue(ep, w);
-		spin_unlock_irqrestore(&ep->lock, f);
-		if (w->got_call)
+		err = ipc_recv_wait(ep, w);
+		if (err < 0)
+			return err;
+		if (err)
 			break;
-		if (ipc_killed())
-			return -EINTR;
 	}
 	*m = w->msg;
 	*badge = w->badge;
@@ -560,7 +558,7 @@ static long ipc_do_signal(struct notify *n, uint64_t bits)
 
 	n->bits |= bits;
 	if (n->bound)
-		wake_up(&n->bound->ipc.wq);
+		sched_wakeup(n->bound);	/* its receive tests bits under rq->lock */
 	spin_unlock_irqrestore(&n->lock, f);
 	wake_up(&n->wq);
 	return 0;
@@ -654,7 +652,14 @@ static void ipc_msg_out(struct trap_frame *tf, const struct ipc_msg *m,
 	tf->r9 = m->w[3];
 }
 
-/* The endpoint calls: look the capability up, run, drop the reference. */
+/*
+ * The endpoint calls: look the capability up and run. The lookup's
+ * reference is dropped before the call blocks: a process has one thread,
+ * so its table (which names the endpoint) cannot change while that thread
+ * is in a call, and a thread asleep here holds nothing on its kernel stack
+ * that the IPC fast path would have to release when it resumes the thread
+ * straight at its trap frame (ipc_fast.c).
+ */
 static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 {
 	struct proc *p = current_thread()->proc;
@@ -668,14 +673,46 @@ static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 	err = cap_lookup(p, tf->rdi, CAP_ENDPOINT, need, &c);
 	if (err)
 		return err;
+	cap_put(&c);
 	if (call == NC_CALL) {
-		err = ipc_do_call(c.obj, &m, c.badge);
+		err = ipc_do_call(c.obj, &m, c.badge, true);
 	} else {
 		if (call == NC_REPLY_RECV && current_thread()->ipc.caller)
 			ipc_do_reply(&m);
 		err = ipc_do_recv(c.obj, &m, &badge);
 	}
-	cap_put(&c);
+	if (!err)
+		ipc_msg_out(tf, &m, badge);
+	return err;
+}
+
+/*
+ * The fast path blocked the current thread (ipc_fast.c) and the scheduler,
+ * not a fast path, resumed it: finish its call (NC_CALL) or its receive on
+ * ep (NC_REPLY_RECV) as the slow path would, results into tf. Context:
+ * thread, interrupts on. Returns the call's result for rax.
+ */
+long ipc_resume(unsigned call, struct endpoint *ep, struct trap_frame *tf)
+{
+	struct ipc_wait *w = &current_thread()->ipc;
+	struct ipc_msg m;
+	uint64_t badge = 0;
+	long err;
+
+	if (call == NC_CALL) {
+		err = ipc_call_wait(w);
+		m = w->msg;
+	} else {
+		err = ipc_recv_wait(ep, w);
+		if (err > 0) {
+			m = w->msg;
+			badge = w->badge;
+			trace_ipc(TRACE_IPC_RECV, ep->id, w->caller->tid, m.tag);
+			err = 0;
+		} else if (!err) {
+			err = ipc_do_recv(ep, &m, &badge);
+		}
+	}
 	if (!err)
 		ipc_msg_out(tf, &m, badge);
 	return err;
@@ -701,6 +738,12 @@ static long ipc_notify_call(unsigned call, struct trap_frame *tf)
 	return err;
 }
 
+/* Boot: the fast path is on unless the command line says ipcfast=off. */
+void ipc_fast_init(void)
+{
+	ipc_fast_enabled = !cmdline_is("ipcfast", "off");
+}
+
 /*
  * The native IPC system calls (numbers NATIVE_SYS_BASE + enum native_call), with
  * the caller's trap frame: arguments come from and results go to its
@@ -720,6 +763,8 @@ long ipc_syscall(unsigned call, struct trap_frame *tf)
 		return ipc_do_reply(&m);
 	case NC_NOTIFY_BIND:
 		return ipc_notify_bind(tf->rdi);
+	case NC_IPC_STATS:
+		return tf->rdi ? (long)ipc_fast_count() : ipc_fast_enabled;
 	case NC_REPLY_SAVE:
 		return ipc_reply_save();
 	case NC_REPLY_TO:

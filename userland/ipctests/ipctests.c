@@ -394,6 +394,109 @@ static int t_reply_bad(void)
 	return 0;
 }
 
+#define FAST_ROUNDTRIPS 2000
+
+/*
+ * The fast path against the slow path: the same checked round trips as
+ * t_roundtrips, and the kernel's count of direct switches says which path
+ * carried them (the suite boots once with ipcfast=off).
+ */
+static int t_fastpath(void)
+{
+	long ep = ipc_endpoint_new(), on = ipc_stats(0), n0, n1;
+	struct ipc_msg m;
+	pid_t srv;
+
+	EXPECT(ep >= 0 && (on == 0 || on == 1));
+	srv = spawn(serve_loop, ep);
+	n0 = ipc_stats(1);
+	for (uint64_t i = 0; i < FAST_ROUNDTRIPS; i++) {
+		m.tag = ipc_tag(1, 4);
+		m.w[0] = i;
+		m.w[1] = ~i;
+		m.w[2] = i << 32;
+		m.w[3] = 0x5a5a5a5a;
+		EXPECT(ipc_call(ep, &m) == 0 && m.w[0] == i + 1);
+		EXPECT(m.w[1] == ~i && m.w[2] == i << 32 && m.w[3] == 0x5a5a5a5a);
+		EXPECT(ipc_tag_label(m.tag) == 1);
+	}
+	n1 = ipc_stats(1);
+	m.tag = ipc_tag(0, 0);
+	EXPECT(ipc_call(ep, &m) == 0);
+	EXPECT(reaped_ok(srv));
+	EXPECT(n0 >= 0 && n1 >= n0);
+	if (on)
+		EXPECT(n1 - n0 >= FAST_ROUNDTRIPS / 2);
+	else
+		EXPECT(n1 == 0);
+	printf("bench: ipc_fastpath_share %ld %%\n",
+	       (n1 - n0) * 100 / (2 * FAST_ROUNDTRIPS));
+	return 0;
+}
+
+#define MIXED_CALLS 600
+
+/* Answer by turns: reply_recv (fast path), reply + recv, a saved reply. */
+static int serve_mixed(long ep)
+{
+	struct ipc_msg m;
+	uint64_t badge;
+	long r;
+
+	if (ipc_recv(ep, &m, &badge))
+		return 1;
+	for (uint64_t i = 0; ipc_tag_label(m.tag) != 0; i++) {
+		m.w[0] += 1;
+		m.w[2] = badge;
+		if (i % 3 == 0) {
+			if (ipc_reply_recv(ep, &m, &badge))
+				return 2;
+		} else if (i % 3 == 1) {
+			if (ipc_reply(&m) || ipc_recv(ep, &m, &badge))
+				return 3;
+		} else {
+			r = ipc_reply_save();
+			if (r < 0 || ipc_reply_to(r, &m) ||
+			    ipc_recv(ep, &m, &badge))
+				return 4;
+		}
+	}
+	return ipc_reply(&m) ? 5 : 0;
+}
+
+/* arg: a send slot (bits 7..0) with badge arg >> 8; every answer checked. */
+static int call_mixed(long arg)
+{
+	struct ipc_msg m;
+
+	for (uint64_t i = 0; i < MIXED_CALLS; i++) {
+		m = (struct ipc_msg){ ipc_tag(1, 3), { i, ~i, 0 } };
+		if (ipc_call(arg & 0xff, &m))
+			return 1;
+		if (m.w[0] != i + 1 || m.w[1] != ~i ||
+		    m.w[2] != (uint64_t)(arg >> 8))
+			return 2;
+	}
+	return 0;
+}
+
+/* The fast path and the slow path in turns, two clients at once. */
+static int t_fast_mixed(void)
+{
+	long ep = ipc_endpoint_new();
+	struct ipc_msg m = { ipc_tag(0, 0), { 0 } };
+	pid_t srv, c1, c2;
+
+	EXPECT(ep >= 0);
+	srv = spawn(serve_mixed, ep);
+	c1 = spawn(call_mixed, ipc_cap_mint(ep, 1, CAP_SEND) | 1 << 8);
+	c2 = spawn(call_mixed, ipc_cap_mint(ep, 2, CAP_SEND) | 2 << 8);
+	EXPECT(reaped_ok(c1) && reaped_ok(c2));
+	EXPECT(ipc_call(ep, &m) == 0);		/* stop */
+	EXPECT(reaped_ok(srv));
+	return 0;
+}
+
 static const struct {
 	int (*fn)(void);
 	const char *marker;
@@ -410,6 +513,8 @@ static const struct {
 	{ t_saved_server_exits, USTAGE_IPC_SAVED_SERVER_EXITS },
 	{ t_kill_queued, USTAGE_IPC_KILL_QUEUED },
 	{ t_reply_bad, USTAGE_IPC_REPLY_BAD },
+	{ t_fastpath, USTAGE_IPC_FASTPATH },
+	{ t_fast_mixed, USTAGE_IPC_FAST_MIXED },
 };
 
 _Static_assert(sizeof(tests) / sizeof(tests[0]) == USTAGE_COUNT_IPC,
