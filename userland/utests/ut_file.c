@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "loupe.h"
 #include "server.h"
@@ -472,6 +473,11 @@ static void ut_file_test_server(long ctl, long ntfn)
 		if (op == FS_TRUNCATE)
 			_exit(0);
 		m.w[0] = 0;
+		if (op == FS_READ && m.w[1] == 2) {	/* a slow one */
+			struct timespec ts = { 0, 2000000 };
+
+			nanosleep(&ts, NULL);
+		}
 		if (op == FS_READ && m.w[3] < FS_SLOTS) {
 			memcpy(area + m.w[3] * FS_SLOT_SIZE, "alive", 5);
 			m.w[0] = 5;
@@ -495,6 +501,33 @@ static pid_t ut_file_start_server(long ctl)
 		ipc_wait(ntfn, &bits);
 	ipc_cap_drop(ntfn);
 	return pid;
+}
+
+/*
+ * More callers than the server's area has slots (FS_SLOTS), each call
+ * slow: the ones that find no free slot sleep until one is given back,
+ * and every call is answered.
+ */
+static int ut_file_crowd(int fd)
+{
+	enum { CROWD = FS_SLOTS + 6 };
+	pid_t pids[CROWD];
+	int ok = 0, st;
+
+	for (int i = 0; i < CROWD; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char b[2];
+
+			_exit(read(fd, b, 2) == 2 && !memcmp(b, "al", 2) ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < CROWD; i++) {
+		if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] &&
+		    st == 0)
+			ok++;
+	}
+	return ok == CROWD ? 0 : -1;
 }
 
 /*
@@ -532,6 +565,7 @@ int t_file_server_dies(void)
 	fd2 = open("/dev/test", O_RDWR);
 	EXPECT(fd1 >= 0 && fd2 >= 0);
 	EXPECT(read(fd1, buf, sizeof(buf)) == 5 && !memcmp(buf, "alive", 5));
+	EXPECT(ut_file_crowd(fd1) == 0);
 	EXPECT(write(fd1, "x", 1) == -1 && errno == EIO);
 	EXPECT(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
 	EXPECT(read(fd2, buf, sizeof(buf)) == -1 && errno == EIO);
