@@ -184,6 +184,7 @@ int file_table_init(struct proc *p, bool console)
 	memset(t, 0, sizeof(*t));
 	spin_init(&t->lock, "files");
 	strlcpy(t->cwd, "/", sizeof(t->cwd));
+	t->umask = 022;
 	p->files = t;
 	for (int fd = 0; console && fd < 3; fd++) {
 		t->fd[fd] = file_alloc(FILE_KCONSOLE, acc[fd]);
@@ -214,6 +215,7 @@ int file_table_copy(struct proc *child, struct proc *parent)
 	memcpy(t->cloexec, pt->cloexec, sizeof(t->cloexec));
 	spin_unlock_irqrestore(&pt->lock, fl);
 	memcpy(t->cwd, pt->cwd, sizeof(t->cwd));
+	t->umask = pt->umask;
 	return 0;
 }
 

@@ -55,8 +55,9 @@ struct fd_table {
 	struct spinlock lock;		/* protects fd[] and cloexec[] */
 	struct file *fd[FD_MAX];
 	uint64_t cloexec[FD_MAX / 64];
-	char cwd[CWD_MAX];		/* absolute, normalized; owned by the
-					 * (single-threaded) process */
+	/* Owned by the (single-threaded) process: */
+	char cwd[CWD_MAX];		/* absolute, normalized */
+	unsigned umask;			/* cleared from new files' modes */
 };
 
 int file_table_init(struct proc *p, bool console);

@@ -44,7 +44,8 @@ enum fs_op {
 			 * streams and O_APPEND files). Data in slot.
 			 * -> w0 = bytes, w1 = the offset after the write */
 	FS_FSTAT,	/* w0 = handle. -> slot: struct fs_stat */
-	FS_STAT,	/* slot: path; w1 = 1 to not follow a final symlink.
+	FS_STAT,	/* slot: path; w1 = 1 to not follow a final symlink
+			 * (the server follows symlinks in paths itself).
 			 * -> slot: struct fs_stat */
 	FS_GETDENTS,	/* w0 = handle, w1 = count, w2 = cookie (0 first).
 			 * -> slot: struct linux_dirent64 records; w0 = bytes
@@ -58,6 +59,10 @@ enum fs_op {
 	FS_TRUNCATE,	/* w0 = handle, w1 = length */
 	FS_RENAME,	/* slot: old path, NUL, new path */
 	FS_SIZE,	/* w0 = handle. -> w0 = size, for lseek(SEEK_END) */
+	FS_CHMOD,	/* w0 = handle, or 0 with the path in the slot;
+			 * w1 = mode (07777) */
+	FS_SYMLINK,	/* slot: link path, NUL, target (as given) */
+	FS_READLINK,	/* slot: path. -> slot: target (no NUL); w0 = length */
 	FS_NR_OPS
 };
 

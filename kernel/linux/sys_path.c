@@ -28,6 +28,11 @@
 #define X_OK			1
 #define SCRATCH			(FS_SLOT_SIZE / 2)	/* slot half for the raw path */
 
+static unsigned sys_path_umask(void)
+{
+	return current_proc()->files->umask;
+}
+
 /*
  * Start a path call: a VFS slot holding dirfd/upath resolved. Returns
  * the path's length or -errno (the call is then not begun).
@@ -73,7 +78,7 @@ static long sys_path_open(int dirfd, const char *upath, unsigned long flags,
 	if (ret < 0)
 		return ret;
 	ret = srv_rpc(&c, FS_OPEN, 0, flags & ~(unsigned long)O_CLOEXEC,
-		      mode & 07777, out);
+		      mode & 07777 & ~sys_path_umask(), out);
 	if (ret >= 0 && out[1] == SRV_VFS)
 		reg = srv_hold(c.reg);	/* the very VFS that issued the handle */
 	else if (ret >= 0)
@@ -231,12 +236,14 @@ long sys_faccessat(SYSCALL_ARGS)
 
 long sys_mkdir(SYSCALL_ARGS)
 {
-	return sys_path_simple(AT_FDCWD, (const char *)a0, FS_MKDIR, a1 & 07777);
+	return sys_path_simple(AT_FDCWD, (const char *)a0, FS_MKDIR,
+			       a1 & 07777 & ~sys_path_umask());
 }
 
 long sys_mkdirat(SYSCALL_ARGS)
 {
-	return sys_path_simple(a0, (const char *)a1, FS_MKDIR, a2 & 07777);
+	return sys_path_simple(a0, (const char *)a1, FS_MKDIR,
+			       a2 & 07777 & ~sys_path_umask());
 }
 
 long sys_unlink(SYSCALL_ARGS)
@@ -372,4 +379,107 @@ long sys_fchdir(SYSCALL_ARGS)
 	ret = f->path ? sys_path_setcwd(f->path) : -ENOTDIR;
 	file_put(f);
 	return ret;
+}
+
+long sys_umask(SYSCALL_ARGS)
+{
+	struct fd_table *t = current_proc()->files;
+	unsigned old = t->umask;
+
+	t->umask = a0 & 0777;
+	return old;
+}
+
+/* Everything lives in servers' memory: there is nothing to write back. */
+long sys_sync(SYSCALL_ARGS)
+{
+	return 0;
+}
+
+long sys_chmod(SYSCALL_ARGS)
+{
+	return sys_path_simple(AT_FDCWD, (const char *)a0, FS_CHMOD, a1 & 07777);
+}
+
+/* fchmodat(dirfd, path, mode, flags): no flags (AT_SYMLINK_NOFOLLOW is
+ * EOPNOTSUPP on Linux too for this call). */
+long sys_fchmodat(SYSCALL_ARGS)
+{
+	return sys_path_simple(a0, (const char *)a1, FS_CHMOD, a2 & 07777);
+}
+
+long sys_fchmod(SYSCALL_ARGS)
+{
+	struct file *f = file_get(a0);
+	uint64_t out[3];
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = f->type == FILE_SRV ?
+	      sys_fs_call(f, FS_CHMOD, a1 & 07777, 0, out, NULL, 0) : -EPERM;
+	file_put(f);
+	return ret;
+}
+
+/* symlinkat(target, dirfd, linkpath): "linkpath\0target" in one slot. */
+static long sys_path_symlink(const char *utarget, int dirfd,
+			     const char *ulink)
+{
+	struct srv_call c;
+	uint64_t out[3];
+	long ret = sys_path_begin(dirfd, ulink, &c), n;
+
+	if (ret < 0)
+		return ret;
+	n = strncpy_from_user(c.buf + ret + 1, utarget, PATH_MAX);
+	if (!n)
+		n = -ENOENT;
+	if (n > 0)
+		n = srv_rpc(&c, FS_SYMLINK, 0, 0, 0, out);
+	srv_end(&c);
+	return n < 0 ? n : 0;
+}
+
+long sys_symlink(SYSCALL_ARGS)
+{
+	return sys_path_symlink((const char *)a0, AT_FDCWD, (const char *)a1);
+}
+
+long sys_symlinkat(SYSCALL_ARGS)
+{
+	return sys_path_symlink((const char *)a0, a1, (const char *)a2);
+}
+
+/* readlinkat(dirfd, path, buf, size): the target, not NUL-terminated. */
+static long sys_path_readlink(int dirfd, const char *upath, char *ubuf,
+			      long size)
+{
+	struct srv_call c;
+	uint64_t out[3];
+	long ret;
+
+	if (size <= 0)
+		return -EINVAL;
+	if (!uaccess_ok((uintptr_t)ubuf, size))
+		return -EFAULT;
+	ret = sys_path_begin(dirfd, upath, &c);
+	if (ret < 0)
+		return ret;
+	ret = srv_rpc(&c, FS_READLINK, 0, 0, 0, out);
+	ret = MIN(ret, MIN(size, FS_SLOT_SIZE));
+	if (ret > 0 && copy_to_user(ubuf, c.buf, ret))
+		ret = -EFAULT;
+	srv_end(&c);
+	return ret;
+}
+
+long sys_readlink(SYSCALL_ARGS)
+{
+	return sys_path_readlink(AT_FDCWD, (const char *)a0, (char *)a1, a2);
+}
+
+long sys_readlinkat(SYSCALL_ARGS)
+{
+	return sys_path_readlink(a0, (const char *)a1, (char *)a2, a3);
 }

@@ -58,24 +58,34 @@ static int init_run(const char *path, char *const argv[])
 }
 
 /*
- * The self-tests load every CPU for several seconds: skip them when the
- * command line asks (utests=off) or names a kernel test mode that wants
- * a quiet machine (the GDB, benchmark and panic tests).
+ * A kernel test mode that wants a quiet machine (the GDB, benchmark,
+ * panic and trace tests): no servers, no self-tests, nothing running in
+ * user space but init.
  */
-static int init_want_utests(void)
+static int init_quiet(void)
 {
 	static const char *const quiet[] = { "gdbtest", "gdb", "bench",
 					     "panic_test", "tracebench",
 					     "traceload", "traceflood" };
+
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+		if (getenv(quiet[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The self-tests load every CPU for several seconds: skip them when the
+ * command line asks (utests=off) or in a quiet kernel test mode.
+ */
+static int init_want_utests(void)
+{
 	const char *u = getenv("utests");
 
 	if (u && !strcmp(u, "off"))
 		return 0;
-	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
-		if (getenv(quiet[i]))
-			return 0;
-	}
-	return 1;
+	return !init_quiet();
 }
 
 /*
@@ -179,7 +189,7 @@ int main(int argc, char **argv)
 	char *const utests[] = { "/bin/utests", NULL };
 	char *const ipctests[] = { "/bin/ipctests", NULL };
 	const char *stages = getenv("stages");
-	unsigned up;
+	unsigned up = 0;
 	int status, console = -1;
 	long testio;
 
@@ -188,9 +198,11 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "-x"))
 		return 0;	/* for host tests: stop here */
 	testio = init_check_ioports();
-	up = servers_start_all();
-	if (up & (1u << SRV_CONSOLE))
-		console = init_open_console();
+	if (!init_quiet()) {
+		up = servers_start_all();
+		if (up & (1u << SRV_CONSOLE))
+			console = init_open_console();
+	}
 	if (!init_want_utests()) {
 		printf("init: user-space self-tests skipped\n");
 	} else {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "loupe.h"
 #include "server.h"
@@ -308,6 +309,7 @@ static int ut_file_efault_one(void *p)
 {
 	int fd = open("/tmp/ut_file_efault", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	struct iovec iov = { p, 8 };
+	char buf[16];
 
 	EXPECT(UT_ERRNO(SYS_open, p, O_RDONLY) == EFAULT);
 	EXPECT(UT_ERRNO(SYS_openat, AT_FDCWD, p, O_RDONLY) == EFAULT);
@@ -339,6 +341,13 @@ static int ut_file_efault_one(void *p)
 	EXPECT(UT_ERRNO(SYS_truncate, p, 0) == EFAULT);
 	EXPECT(UT_ERRNO(SYS_chdir, p) == EFAULT);
 	EXPECT(UT_ERRNO(SYS_getcwd, p, 100) == EFAULT);
+	EXPECT(UT_ERRNO(SYS_chmod, p, 0600) == EFAULT);
+	EXPECT(UT_ERRNO(SYS_symlink, p, "/tmp/ut_file_efault_l") == EFAULT);
+	EXPECT(UT_ERRNO(SYS_symlink, "x", p) == EFAULT);
+	EXPECT(symlink("x", "/tmp/ut_file_efault_l") == 0);
+	EXPECT(UT_ERRNO(SYS_readlink, p, buf, sizeof(buf)) == EFAULT);
+	EXPECT(UT_ERRNO(SYS_readlink, "/tmp/ut_file_efault_l", p, 8) == EFAULT);
+	unlink("/tmp/ut_file_efault_l");
 	close(fd);
 	unlink("/tmp/ut_file_efault");
 	fd = open("/", O_RDONLY | O_DIRECTORY);
@@ -469,6 +478,11 @@ static void ut_file_test_server(long ctl, long ntfn)
 		if (op == FS_TRUNCATE)
 			_exit(0);
 		m.w[0] = 0;
+		if (op == FS_READ && m.w[1] == 2) {	/* a slow one */
+			struct timespec ts = { 0, 2000000 };
+
+			nanosleep(&ts, NULL);
+		}
 		if (op == FS_READ && m.w[3] < FS_SLOTS) {
 			memcpy(area + m.w[3] * FS_SLOT_SIZE, "alive", 5);
 			m.w[0] = 5;
@@ -492,6 +506,33 @@ static pid_t ut_file_start_server(long ctl)
 		ipc_wait(ntfn, &bits);
 	ipc_cap_drop(ntfn);
 	return pid;
+}
+
+/*
+ * More callers than the server's area has slots (FS_SLOTS), each call
+ * slow: the ones that find no free slot sleep until one is given back,
+ * and every call is answered.
+ */
+static int ut_file_crowd(int fd)
+{
+	enum { CROWD = FS_SLOTS + 6 };
+	pid_t pids[CROWD];
+	int ok = 0, st;
+
+	for (int i = 0; i < CROWD; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char b[2];
+
+			_exit(read(fd, b, 2) == 2 && !memcmp(b, "al", 2) ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < CROWD; i++) {
+		if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] &&
+		    st == 0)
+			ok++;
+	}
+	return ok == CROWD ? 0 : -1;
 }
 
 /*
@@ -529,6 +570,7 @@ int t_file_server_dies(void)
 	fd2 = open("/dev/test", O_RDWR);
 	EXPECT(fd1 >= 0 && fd2 >= 0);
 	EXPECT(read(fd1, buf, sizeof(buf)) == 5 && !memcmp(buf, "alive", 5));
+	EXPECT(ut_file_crowd(fd1) == 0);
 	EXPECT(write(fd1, "x", 1) == -1 && errno == EIO);
 	EXPECT(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
 	EXPECT(read(fd2, buf, sizeof(buf)) == -1 && errno == EIO);
@@ -606,5 +648,61 @@ int t_shm(void)
 		EXPECT(munmap((void *)q, 65536) == 0);
 	}
 	EXPECT(ut_settled_free_pages() == before);
+	return 0;
+}
+
+/*
+ * umask, chmod, fchmod; symlinks: made, read back (readlink truncates to
+ * the buffer), followed in the middle and at the end of paths, relative
+ * targets taken from the link's directory, not followed by lstat, unlink
+ * or O_NOFOLLOW. Abuse: a symlink loop (ELOOP), a dangling link, readlink
+ * of a file (EINVAL) or into a zero-sized buffer.
+ */
+int t_file_links(void)
+{
+	char buf[64];
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	EXPECT(ut_file_dir(UT_DIR "ln") == 0);
+	old = umask(077);
+	EXPECT(umask(077) == 077);
+	EXPECT(ut_file_put(UT_DIR "ln/f", "data", 0) == 0 &&
+	       stat(UT_DIR "ln/f", &st) == 0 && (st.st_mode & 0777) == 0600);
+	EXPECT(mkdir(UT_DIR "ln/d", 0777) == 0 &&
+	       stat(UT_DIR "ln/d", &st) == 0 && (st.st_mode & 0777) == 0700);
+	umask(old);
+	EXPECT(chmod(UT_DIR "ln/f", 0604) == 0 && stat(UT_DIR "ln/f", &st) == 0 &&
+	       (st.st_mode & 07777) == 0604 && S_ISREG(st.st_mode));
+	fd = open(UT_DIR "ln/f", O_RDONLY);
+	EXPECT(fd >= 0 && fchmod(fd, 0640) == 0 && fstat(fd, &st) == 0 &&
+	       (st.st_mode & 07777) == 0640 && close(fd) == 0);
+	EXPECT(symlink("f", UT_DIR "ln/l") == 0);
+	EXPECT(symlink("f", UT_DIR "ln/l") == -1 && errno == EEXIST);
+	EXPECT(readlink(UT_DIR "ln/l", buf, sizeof(buf)) == 1 && buf[0] == 'f');
+	EXPECT(UT_ERRNO(SYS_readlink, UT_DIR "ln/l", buf, 0) == EINVAL);
+	EXPECT(readlink(UT_DIR "ln/f", buf, 8) == -1 && errno == EINVAL);
+	EXPECT(lstat(UT_DIR "ln/l", &st) == 0 && S_ISLNK(st.st_mode));
+	EXPECT(stat(UT_DIR "ln/l", &st) == 0 && S_ISREG(st.st_mode));
+	EXPECT(ut_file_get(UT_DIR "ln/l", buf, sizeof(buf)) == 4);
+	EXPECT(open(UT_DIR "ln/l", O_RDONLY | O_NOFOLLOW) == -1 &&
+	       errno == ELOOP);
+	EXPECT(symlink(UT_DIR "ln/d", UT_DIR "ln/ld") == 0);
+	EXPECT(ut_file_put(UT_DIR "ln/ld/in", "x", 0) == 0);
+	EXPECT(stat(UT_DIR "ln/d/in", &st) == 0 && st.st_size == 1);
+	EXPECT(symlink("../f", UT_DIR "ln/d/up") == 0);
+	EXPECT(ut_file_get(UT_DIR "ln/ld/up", buf, sizeof(buf)) == 4);
+	EXPECT(readlink(UT_DIR "ln/d/up", buf, 2) == 2 && !memcmp(buf, "..", 2));
+	EXPECT(symlink("b", UT_DIR "ln/a") == 0 && symlink("a", UT_DIR "ln/b") == 0);
+	EXPECT(open(UT_DIR "ln/a", O_RDONLY) == -1 && errno == ELOOP);
+	EXPECT(symlink("nowhere", UT_DIR "ln/dangle") == 0);
+	EXPECT(stat(UT_DIR "ln/dangle", &st) == -1 && errno == ENOENT);
+	EXPECT(unlink(UT_DIR "ln/l") == 0 && stat(UT_DIR "ln/f", &st) == 0);
+	EXPECT(unlink(UT_DIR "ln/a") == 0 && unlink(UT_DIR "ln/b") == 0 &&
+	       unlink(UT_DIR "ln/dangle") == 0 && unlink(UT_DIR "ln/ld") == 0);
+	EXPECT(unlink(UT_DIR "ln/d/up") == 0 && unlink(UT_DIR "ln/d/in") == 0);
+	EXPECT(rmdir(UT_DIR "ln/d") == 0 && unlink(UT_DIR "ln/f") == 0);
+	EXPECT(rmdir(UT_DIR "ln") == 0);
 	return 0;
 }

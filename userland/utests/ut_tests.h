@@ -70,6 +70,7 @@ int t_file_dev(void);
 int t_file_initrd(void);
 int t_file_efault(void);
 int t_file_errors(void);
+int t_file_links(void);
 int t_file_leak(void);
 int t_file_server_dies(void);
 int t_shm(void);

@@ -98,6 +98,7 @@ static const struct utest utests[] = {
 	{ t_file_initrd, "file_initrd", USTAGE_FILE_INITRD },
 	{ t_file_efault, "file_efault", USTAGE_FILE_EFAULT },
 	{ t_file_errors, "file_errors", USTAGE_FILE_ERRORS },
+	{ t_file_links, "file_links", USTAGE_FILE_LINKS },
 	{ t_file_leak, "file_leak", USTAGE_FILE_LEAK },
 	{ t_file_server_dies, "file_server_dies", USTAGE_FILE_SERVER_DIES },
 	{ t_shm, "shm", USTAGE_SHM },

@@ -1,8 +1,10 @@
 /*
  * ramfs: the VFS server's tree of in-memory nodes. Paths arrive absolute
  * and normalized (the kernel resolves ".", ".." and the cwd), so a lookup
- * is a walk of "/"-separated names from the root. A node unlinked while
- * open lives until its last handle closes (ramfs_release).
+ * is a walk of "/"-separated names from the root; a symlink met on the way
+ * is spliced into the path, which is normalized again, and the walk
+ * restarts (at most RAMFS_LOOPS times: ELOOP). A node unlinked while open
+ * lives until its last handle closes (ramfs_release).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -53,36 +55,137 @@ static struct node *ramfs_child(struct node *dir, const char *name,
 	return NULL;
 }
 
-/* Walk the first len bytes of path. -ENOENT, -ENOTDIR or 0 with *out. */
-static int ramfs_walk(const char *path, size_t len, struct node **out)
+/*
+ * Join base (absolute) and path (absolute, or relative to base) into out
+ * without ".", ".." or repeated slashes. Returns 0 or -ENAMETOOLONG.
+ */
+static int ramfs_normalize(const char *base, size_t blen, const char *path,
+			   char *out)
 {
-	struct node *n = ramfs_root;
-	const char *end = path + len;
+	size_t n = 0;
 
-	while (path < end) {
-		const char *s;
-
-		while (path < end && *path == '/')
-			path++;
-		if (path == end)
-			break;
-		for (s = path; path < end && *path != '/'; path++)
-			;
-		if (!S_ISDIR(n->mode))
-			return -ENOTDIR;
-		if ((size_t)(path - s) > RAMFS_NAME_MAX)
+	if (*path != '/') {
+		if (blen >= RAMFS_PATH_MAX)
 			return -ENAMETOOLONG;
-		n = ramfs_child(n, s, path - s);
-		if (!n)
-			return -ENOENT;
+		memcpy(out, base, blen);
+		n = blen;
 	}
-	*out = n;
+	while (*path) {
+		const char *s;
+		size_t len;
+
+		while (*path == '/')
+			path++;
+		for (s = path; *path && *path != '/'; path++)
+			;
+		len = path - s;
+		if (!len || (len == 1 && s[0] == '.'))
+			continue;
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (n && out[--n] != '/')
+				;
+			continue;
+		}
+		if (n + 1 + len >= RAMFS_PATH_MAX)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	out[n] = '\0';
 	return 0;
 }
 
-int ramfs_lookup(const char *path, struct node **out)
+/*
+ * The path with symlink l (its name starts at name in path; rlen bytes
+ * at rest follow it) replaced by its target, normalized, in a new
+ * buffer; or NULL with *err set.
+ */
+static char *ramfs_splice(const char *path, const char *name, const char *rest,
+			  size_t rlen, const struct node *l, int *err)
 {
-	return ramfs_walk(path, strlen(path), out);
+	char *tmp = malloc(2 * RAMFS_PATH_MAX), *out;
+	size_t tlen = l->size, blen = name - path;
+
+	*err = -ENAMETOOLONG;
+	if (!tmp || tlen + rlen + 2 >= RAMFS_PATH_MAX) {
+		free(tmp);
+		return NULL;
+	}
+	while (blen && path[blen - 1] == '/')
+		blen--;			/* the link's directory, no slash */
+	memcpy(tmp, l->data, tlen);
+	tmp[tlen] = '/';
+	memcpy(tmp + tlen + 1, rest, rlen);
+	tmp[tlen + 1 + rlen] = '\0';
+	out = tmp + RAMFS_PATH_MAX;
+	*err = ramfs_normalize(path, blen, tmp, out);
+	if (*err) {
+		free(tmp);
+		return NULL;
+	}
+	memmove(tmp, out, strlen(out) + 1);
+	return tmp;
+}
+
+/*
+ * Walk the first len bytes of path, following symlinks (the last
+ * component's only if follow). -ENOENT, -ENOTDIR, -ELOOP,
+ * -ENAMETOOLONG, or 0 with *out.
+ */
+static int ramfs_walk(const char *path, size_t len, int follow,
+		      struct node **out)
+{
+	char *buf = NULL;
+	int loops = 0, err = 0;
+	struct node *n;
+	const char *p, *end;
+
+restart:
+	n = ramfs_root;
+	for (p = path, end = path + len; p < end;) {
+		const char *s, *q;
+		struct node *c;
+
+		while (p < end && *p == '/')
+			p++;
+		if (p == end)
+			break;
+		for (s = p; p < end && *p != '/'; p++)
+			;
+		err = !S_ISDIR(n->mode) ? -ENOTDIR :
+		      (size_t)(p - s) > RAMFS_NAME_MAX ? -ENAMETOOLONG : 0;
+		c = err ? NULL : ramfs_child(n, s, p - s);
+		if (!c) {
+			err = err ? err : -ENOENT;
+			break;
+		}
+		for (q = p; q < end && *q == '/'; q++)
+			;
+		if (S_ISLNK(c->mode) && (q < end || follow)) {
+			char *next;
+
+			err = ++loops > RAMFS_LOOPS ? -ELOOP : 0;
+			next = err ? NULL :
+			       ramfs_splice(path, s, p, end - p, c, &err);
+			if (!next)
+				break;
+			free(buf);
+			path = buf = next;
+			len = strlen(path);
+			goto restart;
+		}
+		n = c;
+	}
+	free(buf);
+	if (!err)
+		*out = n;
+	return err;
+}
+
+int ramfs_lookup(const char *path, int follow, struct node **out)
+{
+	return ramfs_walk(path, strlen(path), follow, out);
 }
 
 /* The directory that would hold path's last name, and that name. */
@@ -94,7 +197,7 @@ int ramfs_lookup_parent(const char *path, struct node **dir,
 
 	if (!slash || !slash[1])
 		return -EEXIST;		/* "/" itself, or no name */
-	err = ramfs_walk(path, slash - path, dir);
+	err = ramfs_walk(path, slash - path, 1, dir);
 	if (err)
 		return err;
 	if (!S_ISDIR((*dir)->mode))
@@ -237,7 +340,7 @@ void ramfs_release(struct node *n)
 int ramfs_unlink(const char *path, int rmdir)
 {
 	struct node *n;
-	int err = ramfs_lookup(path, &n);
+	int err = ramfs_lookup(path, 0, &n);
 
 	if (err)
 		return err;
@@ -268,7 +371,7 @@ int ramfs_rename(const char *from, const char *to)
 {
 	struct node *n, *dir, *old = NULL;
 	const char *name;
-	int err = ramfs_lookup(from, &n);
+	int err = ramfs_lookup(from, 0, &n);
 
 	if (!err)
 		err = ramfs_lookup_parent(to, &dir, &name);
@@ -276,7 +379,7 @@ int ramfs_rename(const char *from, const char *to)
 		return err == -EEXIST ? -EBUSY : err;
 	if (n == ramfs_root || (S_ISDIR(n->mode) && ramfs_is_under(dir, n)))
 		return -EINVAL;		/* "/" or a directory into itself */
-	ramfs_lookup(to, &old);
+	ramfs_lookup(to, 0, &old);
 	if (old == n)
 		return 0;
 	if (old && S_ISDIR(old->mode) && !S_ISDIR(n->mode))

@@ -12,6 +12,8 @@
 
 #define RAMFS_NAME_MAX	255
 #define RAMFS_FILE_MAX	(64u << 20)	/* one file's largest size */
+#define RAMFS_PATH_MAX	4096		/* a path, NUL included */
+#define RAMFS_LOOPS	40		/* symlinks one lookup follows */
 
 /* Character devices: what a read or write of one does. */
 enum ramfs_dev { DEV_NONE, DEV_NULL, DEV_ZERO, DEV_CONSOLE, DEV_TTY, DEV_TEST };
@@ -34,7 +36,7 @@ struct node {
 extern struct node *ramfs_root;
 
 void ramfs_init(void);
-int ramfs_lookup(const char *path, struct node **out);
+int ramfs_lookup(const char *path, int follow, struct node **out);
 int ramfs_lookup_parent(const char *path, struct node **dir,
 			const char **name);
 int ramfs_create(struct node *dir, const char *name, unsigned mode,

@@ -83,7 +83,7 @@ static int vfs_open(char *slot, unsigned flags, unsigned mode,
 
 	if (!path)
 		return -EINVAL;
-	err = ramfs_lookup(path, &n);
+	err = ramfs_lookup(path, !(flags & O_NOFOLLOW), &n);
 	if (err == -ENOENT && (flags & O_CREAT)) {
 		err = ramfs_lookup_parent(path, &dir, &name);
 		if (!err)
@@ -96,6 +96,8 @@ static int vfs_open(char *slot, unsigned flags, unsigned mode,
 		return err;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(n->mode))
 		return -ENOTDIR;
+	if (S_ISLNK(n->mode))
+		return -ELOOP;		/* O_NOFOLLOW on a symlink */
 	if (S_ISDIR(n->mode) && (flags & O_ACCMODE) != O_RDONLY)
 		return -EISDIR;
 	r->w[2] = n->mode;
@@ -195,8 +197,29 @@ static long vfs_on_handle(unsigned op, uint64_t *w, char *slot,
 		return ramfs_truncate(h->node, w[1]);
 	case FS_SIZE:
 		return h->node->size;
+	case FS_CHMOD:
+		h->node->mode = (h->node->mode & S_IFMT) | (w[1] & 07777);
+		return 0;
 	}
 	return -ENOSYS;
+}
+
+/* A symlink at path holding target (as given, up to RAMFS_PATH_MAX). */
+static long vfs_symlink(const char *path, const char *target)
+{
+	size_t len = strlen(target);
+	struct node *dir, *n;
+	const char *name;
+	long err;
+
+	if (len >= RAMFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	err = ramfs_lookup_parent(path, &dir, &name);
+	if (!err)
+		err = ramfs_create(dir, name, S_IFLNK | 0777, &n);
+	if (!err)
+		err = ramfs_write(n, target, len, 0);
+	return err;
 }
 
 /* Requests naming a path in the slot. */
@@ -213,10 +236,30 @@ static long vfs_on_path(unsigned op, uint64_t *w, char *slot,
 	case FS_OPEN:
 		return vfs_open(slot, w[1], w[2], r);
 	case FS_STAT:
-		err = ramfs_lookup(path, &n);
+		err = ramfs_lookup(path, !w[1], &n);
 		if (!err)
 			ramfs_stat(n, (struct fs_stat *)slot);
 		return err;
+	case FS_CHMOD:
+		err = ramfs_lookup(path, 1, &n);
+		if (!err)
+			n->mode = (n->mode & S_IFMT) | (w[1] & 07777);
+		return err;
+	case FS_READLINK:
+		err = ramfs_lookup(path, 0, &n);
+		if (!err && !S_ISLNK(n->mode))
+			err = -EINVAL;
+		if (!err && n->size > FS_SLOT_SIZE)
+			err = -ENAMETOOLONG;
+		if (!err)
+			memcpy(slot, n->data, n->size);
+		return err ? err : (long)n->size;
+	case FS_SYMLINK:
+		to = path + strlen(path) + 1;
+		if (to >= slot + FS_SLOT_SIZE || !*to ||
+		    !memchr(to, '\0', slot + FS_SLOT_SIZE - to))
+			return -EINVAL;
+		return vfs_symlink(path, to);
 	case FS_MKDIR:
 		err = ramfs_lookup_parent(path, &dir, &name);
 		return err ? err : ramfs_create(dir, name,
@@ -249,7 +292,13 @@ static long vfs_request(const struct ipc_msg *m, struct reply *r)
 	case FS_MKDIR:
 	case FS_UNLINK:
 	case FS_RENAME:
+	case FS_SYMLINK:
+	case FS_READLINK:
 		return vfs_on_path(op, w, slot, r);
+	case FS_CHMOD:
+		if (!w[0])
+			return vfs_on_path(op, w, slot, r);
+		/* fall through */
 	default:
 		return vfs_on_handle(op, w, slot, r);
 	}
