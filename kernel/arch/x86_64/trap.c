@@ -13,7 +13,6 @@
 #include <arch/trap.h>
 #include <arch/uaccess.h>
 #include "printk.h"
-#include "trace.h"
 #include "proc.h"
 #include "vm.h"
 #include <arch/safemem.h>
@@ -85,11 +84,8 @@ static void trap_user(struct trap_frame *tf)
 
 	if (!p)
 		trap_fatal(tf);
-	if (tf->vector == VEC_PF) {
-		trace_page_fault_irqoff(cr2, tf->rip, tf->error);
-		if (vm_fault(p->vm, cr2, tf->error) == 0)
-			return;
-	}
+	if (tf->vector == VEC_PF && vm_fault(p->vm, cr2, tf->error) == 0)
+		return;
 	printk("loupe: %s (pid %d) killed by signal %d: %s at 0x%lx, ip 0x%lx",
 	       p->name, p->pid, sig, trap_name(tf->vector),
 	       tf->vector == VEC_PF ? cr2 : tf->rip, tf->rip);
@@ -103,10 +99,8 @@ static bool trap_user_page(struct trap_frame *tf)
 	struct thread *t = current_thread();
 	uint64_t cr2 = read_cr2();
 
-	if (tf->vector != VEC_PF || cr2 >= USER_TOP || !t || !t->proc)
-		return false;
-	trace_page_fault_irqoff(cr2, tf->rip, tf->error);
-	return vm_fault(t->proc->vm, cr2, tf->error) == 0;
+	return tf->vector == VEC_PF && cr2 < USER_TOP && t && t->proc &&
+	       vm_fault(t->proc->vm, cr2, tf->error) == 0;
 }
 
 void trap_exception(struct trap_frame *tf)
