@@ -174,6 +174,30 @@ def check_user(text):
                           (want, len(names), ", ".join(sorted(names)[:20])))
 
 
+def check_ipc(text):
+    """IPC shows as slices, a call and its serving joined by a flow: the
+    caller's slice starts a flow that the server's slice ends."""
+    starts, ends, names = set(), set(), set()
+    for pkt in packets(text):
+        te = field(pkt, "track_event")
+        if te is None:
+            continue
+        name = (field(te, "name") or "").strip('"')
+        names.add(name.split(" ep")[0])
+        if name.startswith("ipc call"):
+            starts.update(fields(te, "flow_ids"))
+        elif name.startswith("ipc serve"):
+            ends.update(fields(te, "terminating_flow_ids") +
+                        fields(te, "flow_ids"))
+    for want in ("ipc call", "ipc serve", "execve"):
+        if want not in names:
+            raise Failure("no %r event in the trace" % want)
+    if not starts & ends:
+        raise Failure("no IPC call's flow reaches a server (%d calls with "
+                      "flows, %d serve slices with flows)" %
+                      (len(starts), len(ends)))
+
+
 def catalog_ids(path):
     """Stage ids in catalog order (boot-stages/stages.catalog format)."""
     ids = []

@@ -139,7 +139,7 @@ def convert(paths, out, say=print):
     return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
 
 
-def pftrace_checks(pftrace, ncpus):
+def pftrace_checks(pftrace, ncpus, user=False):
     """[(name, error or None)] from pftrace_check's checks on @pftrace."""
     try:
         text = pftrace_check.decode(pftrace)
@@ -155,6 +155,8 @@ def pftrace_checks(pftrace, ncpus):
                lambda t: pftrace_check.check_boot_order(t, ids)),
               ("cpus", lambda t: pftrace_check.check_cpus(t, ncpus)),
               ("user_events", pftrace_check.check_user)]
+    if user:
+        checks.append(("ipc_flows", pftrace_check.check_ipc))
     res = [("decode", None)]
     for name, fn in checks:
         try:
