@@ -22,7 +22,8 @@ KERNEL_SRCS += \
 	kernel/wait.c
 
 # User space: address spaces, processes, the Linux system-call layer.
-KERNEL_SRCS += kernel/vm.c kernel/proc.c kernel/clock.c kernel/ipc.c kernel/cap.c \
+KERNEL_SRCS += kernel/vm.c kernel/proc.c kernel/clock.c kernel/ipc.c kernel/ipc_fast.c \
+	       kernel/cap.c \
 	       kernel/shm.c kernel/srv.c kernel/ioport.c kernel/irqline.c \
 	$(ARCH_DIR)/user.c $(ARCH_DIR)/uaccess.S $(ARCH_DIR)/syscall.S \
 	kernel/linux/syscall.c kernel/linux/sys_fs.c kernel/linux/sys_misc.c \
@@ -37,7 +38,7 @@ KERNEL_SRCS += kernel/trace.c kernel/trace_dump.c kernel/trace_load.c
 # the call graph from every function in them (tools/hotcheck).
 HOT_SRCS += $(ARCH_DIR)/entry.S $(ARCH_DIR)/intr.c $(ARCH_DIR)/timer.c \
 	$(ARCH_DIR)/switch.S kernel/sched_fast.c $(ARCH_DIR)/syscall.S \
-	kernel/linux/syscall.c
+	kernel/linux/syscall.c kernel/ipc_fast.c
 
 # What a hot path may never reach: console, log, formatting, allocators,
 # boot-stage markers.

@@ -5,7 +5,9 @@
  * a badge the receiver sees. fork copies the table; exit releases it.
  *
  * table->lock protects the slots. Lock order: table->lock -> the object's
- * reference counts (atomics, no lock).
+ * reference counts (atomics, no lock). Only a process's own thread writes
+ * its table (a process has one thread), so that thread may read its own
+ * slots without the lock (the IPC fast path does).
  */
 #include "ipc.h"
 #include "kmalloc.h"
@@ -158,6 +160,7 @@ int cap_boot_init(struct proc *p)
 		[BOOT_SLOT_INITRD] = { CAP_SHM, shm_initrd(), 0, CAP_GRANT },
 	};
 
+	ipc_fast_init();	/* once, before any process can call */
 	for (int i = 0; i < BOOT_SLOTS; i++) {
 		if (boot[i].type == CAP_SHM && !boot[i].obj)
 			continue;	/* no initrd: the slot stays empty */

@@ -1,65 +1,99 @@
 /*
- * IPC: synchronous endpoints and notifications (see ipc.h, docs/ipc.md).
+ * IPC: synchronous endpoints, notifications and reply objects (see ipc.h,
+ * docs/ipc.md).
  *
  * A call blocks until a receiver takes the message and replies; the
- * receiver then holds the caller (ipc.caller) until it replies, and a
- * receiver that exits holding one replies -EPIPE for it. An endpoint
- * whose last receive capability is gone is dead: queued and future
- * callers get -EPIPE instead of waiting forever. The message travels in
- * registers (a tag and four words); bulk data goes through shared memory.
+ * receiver then holds the caller (ipc.caller) until it replies or moves it
+ * into a reply object (NC_REPLY_SAVE) to answer later, out of order. A
+ * receiver that exits holding a caller, or drops an unanswered reply
+ * capability, answers -EPIPE. An endpoint whose last receive capability is
+ * gone is dead: queued and future callers get -EPIPE. A caller whose
+ * process is killed abandons its call with -EINTR if it is queued or
+ * saved; a held caller waits for the (prompt) reply. The message travels
+ * in registers (a tag and four words); bulk data goes through shared memory.
  *
- * ep->lock protects the endpoint's queues and dead flag, and the hand-over
- * of messages between the threads on them. Lock order: ep->lock -> wq->lock
- * -> rq->lock. Reference counts are atomics.
+ * Locks (order: ep->lock -> reply->lock -> notify->lock -> wq->lock ->
+ * rq->lock; reference counts are atomics):
+ *   ep->lock      the endpoint's queues and dead flag, and the hand-over of
+ *                 messages between the threads on them (QUEUED -> HELD)
+ *   reply->lock   reply->caller: who answers or abandons a saved call
+ *   notify->lock  the notification's bits and the thread bound to it
+ *   rq->lock      (the owner's) a thread's done flags and call state, set
+ *                 by wakers with sched_wakeup_store() and tested by the
+ *                 thread's sleep, sched_sleep_until(); NC_CALL and
+ *                 NC_REPLY_RECV have a fast path beside this file
+ *                 (ipc_fast.c) that takes ep->lock and rq->lock likewise
  */
 #include "ipc.h"
+#include "cmdline.h"
 #include "kmalloc.h"
 #include "proc.h"
 #include "sched.h"
+#include "trace.h"
 #include <arch/trap.h>
-
-struct endpoint {
-	struct spinlock lock;
-	/* lock protects: */
-	struct list_head senders;	/* struct ipc_wait: callers, unreceived */
-	struct list_head receivers;	/* struct ipc_wait: waiting receivers */
-	bool dead;			/* no receive capability left */
-	/* atomic: */
-	int refs;			/* capabilities naming it */
-	int recv_refs;			/* of which carry CAP_RECV */
-};
 
 struct notify {
 	struct spinlock lock;
-	uint64_t bits;			/* under lock */
-	struct wait_queue wq;
+	/* lock protects: */
+	uint64_t bits;
+	struct thread *bound;		/* its receives also wait for bits */
+	struct wait_queue wq;		/* NC_WAIT sleeps here */
 	int refs;			/* atomic */
 };
+
+/*
+ * A saved call (CAP_REPLY). refs counts the caller (until its call ends)
+ * and, as one, the capabilities (cap_refs, counting cap_get/cap_put): when
+ * the last capability goes, an unanswered caller gets -EPIPE.
+ */
+struct reply {
+	struct spinlock lock;
+	struct thread *caller;		/* under lock: NULL once answered or
+					 * abandoned */
+	int refs;			/* atomic */
+	int cap_refs;			/* atomic */
+};
+
+static uint32_t ipc_next_ep_id;		/* atomic */
+
+static bool ipc_killed(void)
+{
+	struct proc *p = current_thread()->proc;
+
+	return p && READ_ONCE(p->killed);
+}
 
 static struct thread *ipc_owner(struct ipc_wait *w)
 {
 	return container_of(w, struct thread, ipc);
 }
 
-/* Set *flag and wake w's thread, both under its wait-queue lock: once the
- * lock is dropped the thread may run, return and exit, so nothing of it
- * may be touched after. */
+/*
+ * Set *flag and wake w's thread onto this CPU, both under its rq->lock,
+ * which its sleep tests the flag under (ipc_sleep): once the lock is
+ * dropped the thread may run, return and exit, so nothing of it may be
+ * touched after. The lock's release orders the message before the flag.
+ */
 static void ipc_complete(struct ipc_wait *w, volatile int *flag)
 {
-	unsigned long f = spin_lock_irqsave(&w->wq.lock);
-	struct list_head *p;
-
-	/* Release: pairs with the acquire load in the waiter's wait_event. */
-	__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
-	list_for_each(p, &w->wq.waiters)
-		sched_wakeup_sync(list_entry(p, struct waiter, link)->t);
-	spin_unlock_irqrestore(&w->wq.lock, f);
+	sched_wakeup_store(ipc_owner(w), flag, 1, NULL);
 }
+
+/* Sleep until cond (see sched_sleep_until: nothing stays on the stack). */
+#define ipc_sleep(cond) sched_sleep_until(cond)
 
 void ipc_thread_init(struct thread *t)
 {
 	list_init(&t->ipc.link);
-	wait_init(&t->ipc.wq, "ipc");
+}
+
+/* Hand c its answer: ret (0 or -EPIPE) and msg (NULL: none). */
+static void ipc_deliver(struct thread *c, long ret, const struct ipc_msg *msg)
+{
+	if (msg)
+		c->ipc.msg = *msg;
+	c->ipc.ret = ret;
+	ipc_complete(&c->ipc, &c->ipc.got_reply);
 }
 
 /* Answer the caller t holds, if any, with ret (0 or -EPIPE) and msg. */
@@ -70,16 +104,51 @@ static void ipc_answer(struct thread *t, long ret, const struct ipc_msg *msg)
 	if (!c)
 		return;
 	t->ipc.caller = NULL;
-	if (msg)
-		c->ipc.msg = *msg;
-	c->ipc.ret = ret;
-	ipc_complete(&c->ipc, &c->ipc.got_reply);
+	ipc_deliver(c, ret, msg);
 }
 
-/* A thread leaving user space for good: its pending caller gets -EPIPE. */
+static void ipc_reply_unref(struct reply *r)
+{
+	/* Acq_rel: the last put sees every other user's work. */
+	if (!__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL))
+		kfree(r);
+}
+
+/* Answer r's caller unless it was answered or abandoned. Returns 0 or -EPIPE. */
+static long ipc_reply_answer(struct reply *r, long ret,
+			     const struct ipc_msg *msg)
+{
+	unsigned long f = spin_lock_irqsave(&r->lock);
+	struct thread *c = r->caller;
+
+	r->caller = NULL;
+	if (c)
+		ipc_deliver(c, ret, msg);
+	spin_unlock_irqrestore(&r->lock, f);
+	return c ? 0 : -EPIPE;
+}
+
+static void ipc_notify_put(struct notify *n)
+{
+	if (!__atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL))
+		kfree(n);
+}
+
+/* A thread leaving user space for good: its pending caller gets -EPIPE
+ * and its bound notification is unbound. */
 void ipc_thread_exit(struct thread *t)
 {
+	struct notify *n = t->ipc.bound;
+
 	ipc_answer(t, -EPIPE, NULL);
+	if (n) {
+		unsigned long f = spin_lock_irqsave(&n->lock);
+
+		n->bound = NULL;
+		spin_unlock_irqrestore(&n->lock, f);
+		t->ipc.bound = NULL;
+		ipc_notify_put(n);
+	}
 }
 
 /* The last receive capability went away: fail every queued caller. */
@@ -93,6 +162,7 @@ static void ipc_endpoint_kill(struct endpoint *ep)
 						      struct ipc_wait, link);
 
 		list_del(&w->link);
+		w->state = IPC_IDLE;
 		w->ret = -EPIPE;
 		ipc_complete(w, &w->got_reply);
 	}
@@ -110,6 +180,9 @@ void ipc_object_get(const struct cap *c)
 	} else if (c->type == CAP_NOTIFY) {
 		__atomic_add_fetch(&((struct notify *)c->obj)->refs, 1,
 				   __ATOMIC_RELAXED);
+	} else if (c->type == CAP_REPLY) {
+		__atomic_add_fetch(&((struct reply *)c->obj)->cap_refs, 1,
+				   __ATOMIC_RELAXED);
 	}
 }
 
@@ -125,19 +198,84 @@ void ipc_object_put(const struct cap *c)
 		if (!__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL))
 			kfree(ep);
 	} else if (c->type == CAP_NOTIFY) {
-		struct notify *n = c->obj;
+		ipc_notify_put(c->obj);
+	} else if (c->type == CAP_REPLY) {
+		struct reply *r = c->obj;
 
-		if (!__atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL))
-			kfree(n);
+		if (!__atomic_sub_fetch(&r->cap_refs, 1, __ATOMIC_ACQ_REL)) {
+			ipc_reply_answer(r, -EPIPE, NULL);
+			ipc_reply_unref(r);
+		}
 	}
 }
 
-/* Send m on ep and wait for the reply, which replaces m. */
-static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
+/*
+ * The caller's process was killed while it waited: leave the endpoint's
+ * queue or the reply object if the call is still there. Returns true if
+ * the call was abandoned, false if a server has it (or answered it).
+ */
+static bool ipc_abandon(struct ipc_wait *w)
 {
-	struct thread *me = current_thread();
-	struct ipc_wait *w = &me->ipc, *rw = NULL;
+	unsigned long f;
+	bool gone = false;
+
+	if (w->state == IPC_QUEUED) {
+		f = spin_lock_irqsave(&w->ep->lock);
+		if (w->state == IPC_QUEUED) {
+			list_del(&w->link);
+			w->state = IPC_IDLE;
+			gone = true;
+		}
+		spin_unlock_irqrestore(&w->ep->lock, f);
+	} else if (w->state == IPC_SAVED) {
+		f = spin_lock_irqsave(&w->reply->lock);
+		if (w->reply->caller == ipc_owner(w)) {
+			w->reply->caller = NULL;
+			gone = true;
+		}
+		spin_unlock_irqrestore(&w->reply->lock, f);
+	}
+	return gone;
+}
+
+/* Wait for the reply, or until a kill makes the call abandonable. */
+static long ipc_call_wait(struct ipc_wait *w)
+{
+	long ret;
+
+	for (;;) {
+		ipc_sleep(w->got_reply ||
+			  (ipc_killed() && w->state != IPC_HELD));
+		if (w->got_reply) {
+			ret = w->ret;
+			break;
+		}
+		if (ipc_abandon(w)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	w->state = IPC_IDLE;
+	w->fast = false;
+	if (w->reply) {
+		ipc_reply_unref(w->reply);
+		w->reply = NULL;
+	}
+	return ret;
+}
+
+/*
+ * Send m on ep and wait for the reply, which replaces m. fast: nothing
+ * of this call is on the kernel stack above the syscall's trap frame, so
+ * a fast path may hand the reply straight to it (not for kernel calls).
+ */
+static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
+			bool fast)
+{
+	struct thread *me = current_thread(), *partner = NULL;
+	struct ipc_wait *w = &me->ipc, *rw;
 	unsigned long f = spin_lock_irqsave(&ep->lock);
+	long ret;
 
 	if (ep->dead) {
 		spin_unlock_irqrestore(&ep->lock, f);
@@ -147,70 +285,254 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
 	w->badge = badge;
 	w->ret = 0;
 	w->got_reply = 0;
+	w->ep = ep;
+	w->reply = NULL;
+	w->fast = fast;
 	if (!list_empty(&ep->receivers)) {
 		rw = list_first_entry(&ep->receivers, struct ipc_wait, link);
 		list_del(&rw->link);
+		partner = ipc_owner(rw);
+		w->state = IPC_HELD;
 		rw->msg = *m;
 		rw->badge = badge;
 		rw->caller = me;
 		ipc_complete(rw, &rw->got_call);
 	} else {
+		w->state = IPC_QUEUED;
 		list_add_tail(&w->link, &ep->senders);
 	}
 	spin_unlock_irqrestore(&ep->lock, f);
-	/* Acquire: pairs with the release in ipc_complete(). */
-	wait_event(&w->wq, __atomic_load_n(&w->got_reply, __ATOMIC_ACQUIRE));
+	trace_ipc(TRACE_IPC_CALL, ep->id, partner ? partner->tid : 0, m->tag);
+	ret = ipc_call_wait(w);
 	*m = w->msg;
-	return w->ret;
+	return ret;
 }
 
 /*
  * A call made by kernel code on the current thread, as if its process had
  * made it with badge: the file calls (file.c) reach the servers this way.
+ * Kill rules as for a user call: -EINTR if queued or saved when killed.
  */
 long ipc_call_kernel(struct endpoint *ep, struct ipc_msg *m, uint64_t badge)
 {
-	return ipc_do_call(ep, m, badge);
+	return ipc_do_call(ep, m, badge, false);
 }
 
-/* Wait on ep for a call; the caller is held until ipc_do_reply(). */
+/* Take the bits of the bound notification, if any: 0 if none. */
+static uint64_t ipc_take_bound(struct notify *n)
+{
+	unsigned long f;
+	uint64_t bits;
+
+	if (!n || !READ_ONCE(n->bits))
+		return 0;
+	f = spin_lock_irqsave(&n->lock);
+	bits = n->bits;
+	n->bits = 0;
+	spin_unlock_irqrestore(&n->lock, f);
+	return bits;
+}
+
+/* A notification woke the receive: the message the receiver sees. */
+static long ipc_notified(struct ipc_msg *m, uint64_t *badge, uint64_t bits)
+{
+	*m = (struct ipc_msg){ 0, { bits } };
+	*badge = NOTIFY_BADGE;
+	return 0;
+}
+
+/* Take the first queued caller on ep (ep->lock held) into w. */
+static void ipc_take_sender(struct endpoint *ep, struct ipc_wait *w)
+{
+	struct ipc_wait *sw = list_first_entry(&ep->senders, struct ipc_wait,
+					       link);
+
+	list_del(&sw->link);
+	sw->state = IPC_HELD;
+	w->msg = sw->msg;
+	w->badge = sw->badge;
+	w->caller = ipc_owner(sw);
+}
+
+/*
+ * Move a held caller's call to state (QUEUED or SAVED), where a kill can
+ * end it, and wake the caller if a kill already came: it found the held
+ * call unabandonable and went back to sleep.
+ */
+static void ipc_set_state(struct ipc_wait *cw, int state)
+{
+	struct thread *c = ipc_owner(cw);
+
+	/* Under c's rq->lock, which proc_kill's wakeup takes after storing
+	 * killed: either we see killed, or its wakeup sees the new state. */
+	sched_wakeup_store(c, &cw->state, state, &c->proc->killed);
+}
+
+/*
+ * Both a call and bound bits came while w slept (ep->lock held): the bits
+ * win, so the call goes back to the head of the queue, unreceived.
+ */
+static void ipc_requeue(struct endpoint *ep, struct ipc_wait *w)
+{
+	struct ipc_wait *cw = &w->caller->ipc;
+
+	w->caller = NULL;
+	w->got_call = 0;
+	list_add(&cw->link, &ep->senders);
+	ipc_set_state(cw, IPC_QUEUED);
+}
+
+/*
+ * w is on ep->receivers: sleep until a call, bound bits or a kill arrive,
+ * then leave the queue. Returns 1 (a call is held), 0 (look again: bits,
+ * or a spurious wakeup) or -EINTR.
+ */
+static int ipc_recv_wait(struct endpoint *ep, struct ipc_wait *w)
+{
+	unsigned long f;
+
+	ipc_sleep(w->got_call || (w->bound && READ_ONCE(w->bound->bits)) ||
+		  ipc_killed());
+	f = spin_lock_irqsave(&ep->lock);
+	if (!w->got_call)
+		list_del(&w->link);
+	else if (w->bound && READ_ONCE(w->bound->bits))
+		ipc_requeue(ep, w);
+	spin_unlock_irqrestore(&ep->lock, f);
+	w->fast = false;
+	if (w->got_call)
+		return 1;
+	return ipc_killed() ? -EINTR : 0;
+}
+
+/*
+ * Wait on ep for a call (the caller is then held until a reply or a save)
+ * or for bits on the bound notification; pending bits win. Returns 0, or
+ * -EINTR if the process was killed while waiting.
+ */
 static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge)
 {
 	struct thread *me = current_thread();
 	struct ipc_wait *w = &me->ipc;
 	unsigned long f;
+	uint64_t bits;
+	int err;
 
 	if (w->caller)
 		return -EBUSY;		/* reply to the last call first */
-	f = spin_lock_irqsave(&ep->lock);
-	if (!list_empty(&ep->senders)) {
-		struct ipc_wait *sw = list_first_entry(&ep->senders,
-						       struct ipc_wait, link);
-
-		list_del(&sw->link);
-		w->msg = sw->msg;
-		w->badge = sw->badge;
-		w->caller = ipc_owner(sw);
-		spin_unlock_irqrestore(&ep->lock, f);
-	} else {
+	for (;;) {
+		bits = ipc_take_bound(w->bound);
+		if (bits)
+			return ipc_notified(m, badge, bits);
+		f = spin_lock_irqsave(&ep->lock);
+		if (!list_empty(&ep->senders)) {
+			ipc_take_sender(ep, w);
+			spin_unlock_irqrestore(&ep->lock, f);
+			break;
+		}
 		w->got_call = 0;
+		w->fast = true;		/* may be resumed at its trap frame */
 		list_add_tail(&w->link, &ep->receivers);
 		spin_unlock_irqrestore(&ep->lock, f);
-		/* Acquire: pairs with the release in ipc_complete(). */
-		wait_event(&w->wq,
-			   __atomic_load_n(&w->got_call, __ATOMIC_ACQUIRE));
+		err = ipc_recv_wait(ep, w);
+		if (err < 0)
+			return err;
+		if (err)
+			break;
 	}
 	*m = w->msg;
 	*badge = w->badge;
+	trace_ipc(TRACE_IPC_RECV, ep->id, w->caller->tid, m->tag);
 	return 0;
 }
 
 static long ipc_do_reply(const struct ipc_msg *m)
 {
-	if (!current_thread()->ipc.caller)
+	struct thread *me = current_thread();
+
+	if (!me->ipc.caller)
 		return -EINVAL;
-	ipc_answer(current_thread(), 0, m);
+	trace_ipc(TRACE_IPC_REPLY, 0, me->ipc.caller->tid, m->tag);
+	ipc_answer(me, 0, m);
 	return 0;
+}
+
+/*
+ * NC_REPLY_SAVE: move the held caller into a new reply object named by a
+ * CAP_REPLY capability. The caller learns it is saved (and so may abandon
+ * the call if killed) under its wait-queue lock, woken if already killed.
+ */
+static long ipc_reply_save(void)
+{
+	struct thread *me = current_thread(), *c = me->ipc.caller;
+	struct cap cap = { CAP_REPLY, NULL, 0, 0 };
+	struct reply *r;
+	long slot;
+
+	if (!c)
+		return -EINVAL;
+	r = kzalloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	spin_init(&r->lock, "reply");
+	r->caller = c;
+	r->refs = 2;			/* the capability and the caller */
+	r->cap_refs = 1;
+	cap.obj = r;
+	slot = cap_install(me->proc, &cap);
+	if (slot < 0) {
+		kfree(r);
+		return slot;
+	}
+	me->ipc.caller = NULL;
+	c->ipc.reply = r;
+	ipc_set_state(&c->ipc, IPC_SAVED);
+	return slot;
+}
+
+/* NC_REPLY_TO(slot, m): answer a saved call and drop its capability. */
+static long ipc_reply_to(uint64_t slot, const struct ipc_msg *m)
+{
+	struct proc *p = current_thread()->proc;
+	struct cap c;
+	long err = cap_lookup(p, slot, CAP_REPLY, 0, &c);
+
+	if (err)
+		return err;
+	err = ipc_reply_answer(c.obj, 0, m);
+	trace_ipc(TRACE_IPC_REPLY, 0, 0, m->tag);
+	cap_drop(p, slot);
+	cap_put(&c);
+	return err;
+}
+
+/* NC_NOTIFY_BIND(slot): receives by this thread also wait for n's bits. */
+static long ipc_notify_bind(uint64_t slot)
+{
+	struct thread *me = current_thread();
+	struct cap c;
+	struct notify *n;
+	unsigned long f;
+	long err = cap_lookup(me->proc, slot, CAP_NOTIFY, CAP_RECV, &c);
+
+	if (err)
+		return err;
+	n = c.obj;
+	if (me->ipc.bound) {
+		cap_put(&c);
+		return me->ipc.bound == n ? 0 : -EBUSY;
+	}
+	f = spin_lock_irqsave(&n->lock);
+	if (n->bound) {
+		err = -EBUSY;
+	} else {
+		n->bound = me;
+		me->ipc.bound = n;	/* keeps the lookup's reference */
+	}
+	spin_unlock_irqrestore(&n->lock, f);
+	if (err)
+		cap_put(&c);
+	return err;
 }
 
 static long ipc_do_wait(struct notify *n, uint64_t *bits)
@@ -223,15 +545,20 @@ static long ipc_do_wait(struct notify *n, uint64_t *bits)
 		spin_unlock_irqrestore(&n->lock, f);
 		if (*bits)
 			return 0;
-		wait_event(&n->wq, READ_ONCE(n->bits) != 0);
+		if (ipc_killed())
+			return -EINTR;
+		wait_event(&n->wq, READ_ONCE(n->bits) != 0 || ipc_killed());
 	}
 }
 
+/* OR in bits; wake NC_WAIT sleepers and the bound thread's receive. */
 static long ipc_do_signal(struct notify *n, uint64_t bits)
 {
 	unsigned long f = spin_lock_irqsave(&n->lock);
 
 	n->bits |= bits;
+	if (n->bound)
+		sched_wakeup(n->bound);	/* its receive tests bits under rq->lock */
 	spin_unlock_irqrestore(&n->lock, f);
 	wake_up(&n->wq);
 	return 0;
@@ -249,6 +576,8 @@ static long ipc_new_object(enum cap_type type)
 		if (!ep)
 			return -ENOMEM;
 		spin_init(&ep->lock, "endpoint");
+		ep->id = __atomic_add_fetch(&ipc_next_ep_id, 1,
+					    __ATOMIC_RELAXED);
 		list_init(&ep->senders);
 		list_init(&ep->receivers);
 		ep->refs = ep->recv_refs = 1;
@@ -313,7 +642,14 @@ static void ipc_msg_out(struct trap_frame *tf, const struct ipc_msg *m,
 	tf->r9 = m->w[3];
 }
 
-/* The endpoint calls: look the capability up, run, drop the reference. */
+/*
+ * The endpoint calls: look the capability up and run. The lookup's
+ * reference is dropped before the call blocks: a process has one thread,
+ * so its table (which names the endpoint) cannot change while that thread
+ * is in a call, and a thread asleep here holds nothing on its kernel stack
+ * that the IPC fast path would have to release when it resumes the thread
+ * straight at its trap frame (ipc_fast.c).
+ */
 static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 {
 	struct proc *p = current_thread()->proc;
@@ -327,14 +663,46 @@ static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 	err = cap_lookup(p, tf->rdi, CAP_ENDPOINT, need, &c);
 	if (err)
 		return err;
+	cap_put(&c);
 	if (call == NC_CALL) {
-		err = ipc_do_call(c.obj, &m, c.badge);
+		err = ipc_do_call(c.obj, &m, c.badge, true);
 	} else {
 		if (call == NC_REPLY_RECV && current_thread()->ipc.caller)
 			ipc_do_reply(&m);
 		err = ipc_do_recv(c.obj, &m, &badge);
 	}
-	cap_put(&c);
+	if (!err)
+		ipc_msg_out(tf, &m, badge);
+	return err;
+}
+
+/*
+ * The fast path blocked the current thread (ipc_fast.c) and the scheduler,
+ * not a fast path, resumed it: finish its call (NC_CALL) or its receive on
+ * ep (NC_REPLY_RECV) as the slow path would, results into tf. Context:
+ * thread, interrupts on. Returns the call's result for rax.
+ */
+long ipc_resume(unsigned call, struct endpoint *ep, struct trap_frame *tf)
+{
+	struct ipc_wait *w = &current_thread()->ipc;
+	struct ipc_msg m;
+	uint64_t badge = 0;
+	long err;
+
+	if (call == NC_CALL) {
+		err = ipc_call_wait(w);
+		m = w->msg;
+	} else {
+		err = ipc_recv_wait(ep, w);
+		if (err > 0) {
+			m = w->msg;
+			badge = w->badge;
+			trace_ipc(TRACE_IPC_RECV, ep->id, w->caller->tid, m.tag);
+			err = 0;
+		} else if (!err) {
+			err = ipc_do_recv(ep, &m, &badge);
+		}
+	}
 	if (!err)
 		ipc_msg_out(tf, &m, badge);
 	return err;
@@ -360,6 +728,12 @@ static long ipc_notify_call(unsigned call, struct trap_frame *tf)
 	return err;
 }
 
+/* Boot: the fast path is on unless the command line says ipcfast=off. */
+void ipc_fast_init(void)
+{
+	ipc_fast_enabled = !cmdline_is("ipcfast", "off");
+}
+
 /*
  * The native IPC system calls (numbers NATIVE_SYS_BASE + enum native_call), with
  * the caller's trap frame: arguments come from and results go to its
@@ -377,6 +751,15 @@ long ipc_syscall(unsigned call, struct trap_frame *tf)
 	case NC_REPLY:
 		ipc_msg_in(tf, &m);
 		return ipc_do_reply(&m);
+	case NC_NOTIFY_BIND:
+		return ipc_notify_bind(tf->rdi);
+	case NC_IPC_STATS:
+		return tf->rdi ? (long)ipc_fast_count() : ipc_fast_enabled;
+	case NC_REPLY_SAVE:
+		return ipc_reply_save();
+	case NC_REPLY_TO:
+		ipc_msg_in(tf, &m);
+		return ipc_reply_to(tf->rdi, &m);
 	case NC_SIGNAL:
 	case NC_WAIT:
 		return ipc_notify_call(call, tf);

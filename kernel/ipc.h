@@ -36,19 +36,53 @@ struct cap_table {
 	struct cap slot[CAP_SLOTS];
 };
 
+/* An endpoint (ipc.c; here for the fast path, ipc_fast.c). */
+struct endpoint {
+	struct spinlock lock;
+	/* lock protects: */
+	struct list_head senders;	/* struct ipc_wait: callers, unreceived */
+	struct list_head receivers;	/* struct ipc_wait: waiting receivers */
+	bool dead;			/* no receive capability left */
+	/* atomic: */
+	int refs;			/* capabilities naming it */
+	int recv_refs;			/* of which carry CAP_RECV */
+	/* constant: */
+	uint32_t id;			/* names it in trace records */
+};
+
+/* Where a caller's call is (ipc_wait.state), which decides if kill ends it. */
+enum ipc_call_state {
+	IPC_IDLE,		/* not in a call */
+	IPC_QUEUED,		/* on ep->senders: abandoned on kill (-EINTR) */
+	IPC_HELD,		/* a server thread holds it: waits for the reply */
+	IPC_SAVED,		/* in a reply object: abandoned on kill (-EINTR) */
+};
+
+struct notify;
+struct reply;
+
 /*
  * A thread's IPC state. Fields are handed between caller and server under
- * the endpoint's lock; done flags are set last and pair with wait_event().
+ * the endpoint's lock (QUEUED -> HELD) or the reply object's lock (SAVED);
+ * done flags are set last, under the owner's rq->lock, which its sleep
+ * tests them under (sched_sleep_until, sched_wakeup_store).
  */
 struct ipc_wait {
 	struct list_head link;		/* in an endpoint's senders/receivers */
 	struct ipc_msg msg;		/* outgoing, then incoming */
 	uint64_t badge;			/* of the sender, for a receiver */
 	struct thread *caller;		/* server: whom to reply to */
-	struct wait_queue wq;		/* this thread sleeps here */
 	volatile int got_call;		/* receiver: a call arrived */
 	volatile int got_reply;		/* caller: the reply (or error) arrived */
+	volatile int state;		/* caller: enum ipc_call_state */
 	long ret;			/* caller: 0 or -EPIPE */
+	struct endpoint *ep;		/* caller: the endpoint called */
+	struct reply *reply;		/* caller: set once saved (a reference) */
+	struct notify *bound;		/* owned: the bound notification (a ref) */
+	bool fast;			/* in a user call or receive with nothing
+					 * on its kernel stack above the trap
+					 * frame: asleep (under rq->lock) it may
+					 * be resumed there (ipc_fast.c) */
 };
 
 struct proc;
@@ -85,5 +119,13 @@ long irqline_syscall(unsigned call, struct trap_frame *tf);
 /* A call from kernel code on the current thread (the file calls). */
 struct endpoint;
 long ipc_call_kernel(struct endpoint *ep, struct ipc_msg *m, uint64_t badge);
+
+/* The fast path (ipc_fast.c) and the slow-path body it hands over to. */
+extern bool ipc_fast_enabled;
+void ipc_fast_init(void);
+void ipc_fast_call(struct trap_frame *tf);
+void ipc_fast_reply_recv(struct trap_frame *tf);
+uint64_t ipc_fast_count(void);
+long ipc_resume(unsigned call, struct endpoint *ep, struct trap_frame *tf);
 
 #endif

@@ -329,8 +329,18 @@ int proc_kill(int pid, int sig)
 	t = proc_find_locked(pid);
 	if (t && t->state == PROC_ZOMBIE)
 		t = NULL;
-	if (t && sig && sig != 17 && sig != 23 && sig != 28)
+	if (t && sig && sig != 17 && sig != 23 && sig != 28) {
 		t->killed = sig;
+		/*
+		 * A spurious wakeup: every sleep loops on its condition, and
+		 * the interruptible ones (IPC, wait4, pause, nanosleep) also
+		 * test killed, so the target leaves its sleep and dies on the
+		 * way out. The main thread lives while t is not a zombie
+		 * (NULL only before proc_start has created it).
+		 */
+		if (READ_ONCE(t->main))
+			sched_wakeup(t->main);
+	}
 	spin_unlock_irqrestore(&proc_lock, f);
 	if (!t)
 		return -ESRCH;
@@ -441,7 +451,10 @@ int proc_wait(struct proc *me, int pid, int *status, bool nohang)
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (z || !any || nohang)
 			break;
-		wait_event(&me->child_wq, proc_has_zombie(me, pid));
+		if (READ_ONCE(me->killed))
+			return -EINTR;
+		wait_event(&me->child_wq,
+			   proc_has_zombie(me, pid) || READ_ONCE(me->killed));
 	}
 	if (!z)
 		return any ? 0 : -ECHILD;

@@ -114,13 +114,16 @@ static unsigned sched_wake_cpu(struct thread *t)
  * Context: any, including IRQ. Locks: the thread's rq->lock, then maybe
  * the target CPU's.
  */
-static void sched_wakeup_to(struct thread *t, bool sync)
+static void sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
+			    int val, volatile int *only_if)
 {
 	unsigned long f = irq_save();
 	struct runqueue *rq = sched_lock_thread(t);
 	unsigned target;
 
-	if (t->state != THREAD_SLEEPING) {
+	if (p)
+		*p = val;
+	if (t->state != THREAD_SLEEPING || (only_if && !*only_if)) {
 		spin_unlock(&rq->lock);
 		irq_restore(f);
 		return;
@@ -151,7 +154,7 @@ static void sched_wakeup_to(struct thread *t, bool sync)
 
 void sched_wakeup(struct thread *t)
 {
-	sched_wakeup_to(t, false);
+	sched_wakeup_to(t, false, NULL, 0, NULL);
 }
 
 /*
@@ -161,7 +164,20 @@ void sched_wakeup(struct thread *t)
  */
 void sched_wakeup_sync(struct thread *t)
 {
-	sched_wakeup_to(t, true);
+	sched_wakeup_to(t, true, NULL, 0, NULL);
+}
+
+/*
+ * Store val to *p under t's rq->lock, then wake t as sched_wakeup_sync()
+ * does, unless only_if is given and *only_if is 0. A thread that tests *p
+ * under its own rq->lock before sleeping (sched_sleep_until()) cannot miss
+ * the store. Once this returns t may run and exit: the caller must not
+ * touch it after. Context: as sched_wakeup.
+ */
+void sched_wakeup_store(struct thread *t, volatile int *p, int val,
+			volatile int *only_if)
+{
+	sched_wakeup_to(t, true, p, val, only_if);
 }
 
 /*

@@ -85,6 +85,8 @@ void sched_yield(void);
 void sched_enqueue_new(struct thread *t, int cpu);
 void sched_wakeup(struct thread *t);
 void sched_wakeup_sync(struct thread *t);
+void sched_wakeup_store(struct thread *t, volatile int *p, int val,
+			volatile int *only_if);
 void sched_sleep_ticks(uint64_t ticks);
 void sched_tick(struct cpu *c);
 void sched_preempt(void);
@@ -96,5 +98,30 @@ struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
 struct thread *switch_to(struct context **save, struct context *next,
 			 struct thread *prev);
 void rq_enqueue(struct runqueue *rq, struct thread *t);
+
+/*
+ * Sleep until cond is true, testing it under this CPU's rq->lock, so a
+ * waker that changes it under the thread's rq->lock (sched_wakeup_store)
+ * or then wakes the thread (sched_wakeup) is never missed. Nothing is
+ * left on the stack for a waker: a thread asleep here can be resumed
+ * elsewhere (the IPC fast path resumes it at its trap frame). Context:
+ * thread, may sleep.
+ */
+#define sched_sleep_until(cond) do { \
+	for (;;) { \
+		unsigned long f_ = irq_save(); \
+		struct runqueue *rq_ = &this_cpu()->rq; \
+		spin_lock(&rq_->lock); \
+		if (cond) { \
+			spin_unlock(&rq_->lock); \
+			irq_restore(f_); \
+			break; \
+		} \
+		current_thread()->state = THREAD_SLEEPING; \
+		spin_unlock(&rq_->lock); \
+		schedule(); \
+		irq_restore(f_); \
+	} \
+} while (0)
 
 #endif

@@ -28,6 +28,8 @@ struct trace_ctl trace_ctl __aligned(64);
 uint64_t trace_irq_name8[256];
 static uint64_t trace_ring_size = TRACE_DATA_MAX;
 uint64_t trace_dump_bytes = TRACE_DUMP_DEFAULT;	/* trace_dump.c */
+/* Record every system call (tracesys=): read by syscall.c on each call. */
+bool trace_syscalls;
 
 static void trace_publish(unsigned cpu)
 {
@@ -70,7 +72,10 @@ static __init void trace_make_stream(struct trace_ring_hdr *r)
 /*
  * Apply the command line: trace=off|overwrite|stream (default overwrite),
  * tracebuf=<KiB per CPU> (a power of two, at most 1024), tracedump=<bytes
- * per CPU printed on a panic, 0 = none>. Then publish trace_ctl.
+ * per CPU printed on a panic, 0 = none>, tracesys=on|off (record system
+ * calls; default on when streaming a capture, off in the flight recorder,
+ * where two records would add a third to a null system call's cost).
+ * Then publish trace_ctl.
  * Context: kmain, right after the command line is parsed.
  */
 __init void trace_init(void)
@@ -85,6 +90,10 @@ __init void trace_init(void)
 	trace_ctl.enabled = strcmp(mode, "off") != 0;
 	trace_ctl.mode = !strcmp(mode, "stream") ? TRACE_MODE_STREAM :
 			 TRACE_MODE_OVERWRITE;
+	trace_syscalls = trace_ctl.enabled &&
+		(cmdline_is("tracesys", "on") ||
+		 (trace_ctl.mode == TRACE_MODE_STREAM &&
+		  !cmdline_is("tracesys", "off")));
 	if (kib >= 8 && kib * 1024 <= TRACE_DATA_MAX && !(kib & (kib - 1)))
 		trace_ring_size = kib * 1024;
 	trace_ctl.ring_bytes = trace_ring_bytes(trace_ring_size);

@@ -102,26 +102,24 @@ static inline void trace_counter(uint32_t id, int64_t value)
 	irq_restore(f);
 }
 
-/* Hooks for the user-space work to come (syscalls, IPC, page faults). */
-static inline void trace_syscall_enter(uint32_t nr, uint64_t a0, uint64_t a1,
-				       uint64_t a2)
+/* System calls, when trace_syscalls (tracesys=) asks for them. */
+extern bool trace_syscalls;
+
+static inline void trace_syscall_enter_irqoff(uint32_t nr, uint64_t a0,
+					      uint64_t a1, uint64_t a2)
 {
-	unsigned long f = irq_save();
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
 		trace_emit_syscall_enter(r, nr, a0, a1, a2);
-	irq_restore(f);
 }
 
-static inline void trace_syscall_exit(uint32_t nr, int64_t ret)
+static inline void trace_syscall_exit_irqoff(uint32_t nr, int64_t ret)
 {
-	unsigned long f = irq_save();
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
 		trace_emit_syscall_exit(r, nr, ret);
-	irq_restore(f);
 }
 
 /* @type: TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. */

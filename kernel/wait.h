@@ -36,6 +36,9 @@ void wake_up(struct wait_queue *wq);
 	struct waiter __w; \
 	for (;;) { \
 		wait_prepare((wq), &__w); \
+		/* Full: SLEEPING before cond's loads; pairs with the \
+		 * rq->lock a waker not using wq takes (proc_kill). */ \
+		__atomic_thread_fence(__ATOMIC_SEQ_CST); \
 		if (cond) \
 			break; \
 		schedule(); \

@@ -41,6 +41,8 @@ enum native_call {
 	NC_IRQ_GRANT,		/* slot, line -> slot */
 	NC_IRQ_BIND,		/* irq slot, notify slot, bits */
 	NC_IRQ_ACK,		/* irq slot: unmask the line again */
+	/* IPC again (kernel/ipc.c). */
+	NC_IPC_STATS,		/* which: 0 -> fast path on (1/0), 1 -> its switches */
 	NC_NR_CALLS
 };
 

@@ -6,13 +6,16 @@
  * markers. It runs the handler from the generated table (the single source
  * of truth is kernel/linux/syscall.tbl) with interrupts on, stores the
  * result, and on the way out honours a pending reschedule. Unknown numbers
- * go to sys_ni_syscall(), which counts them and returns -ENOSYS.
+ * go to sys_ni_syscall(), which counts them and returns -ENOSYS. With
+ * tracesys= on, each call is recorded (number and arguments, then the
+ * result) through trace/emit.c, itself a hot path.
  */
 #include "cpu.h"
 #include "sched.h"
 #include "syscall_table.h"
 #include "proc.h"
 #include "ipc.h"
+#include "trace.h"
 #include <arch/cpu.h>
 #include <arch/trap.h>
 
@@ -35,6 +38,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	uint64_t nr = tf->rax;
 	long ret;
 
+	if (unlikely(trace_syscalls))
+		trace_syscall_enter_irqoff(nr, tf->rdi, tf->rsi, tf->rdx);
 	irq_enable();
 	if (likely(nr < SYSCALL_NR && syscall_fns[nr] != sys_ni_syscall)) {
 		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
@@ -48,6 +53,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	}
 	tf->rax = ret;
 	irq_disable();
+	if (unlikely(trace_syscalls))
+		trace_syscall_exit_irqoff(nr, ret);
 	if (unlikely(current_thread()->proc->killed))
 		proc_die();
 	if (this_cpu()->need_resched)

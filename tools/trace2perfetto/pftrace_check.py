@@ -160,6 +160,20 @@ def check_nesting(text):
                               (cpu, want))
 
 
+def check_user(text):
+    """User space shows: system calls as slices with their names, page
+    faults as instants (init's start-up makes both)."""
+    names = set()
+    for pkt in packets(text):
+        te = field(pkt, "track_event")
+        if te is not None and field(te, "name"):
+            names.add(field(te, "name").strip('"'))
+    for want in ("writev", "wait4", "page fault"):
+        if want not in names:
+            raise Failure("no %r event in the trace (have %d names: %s)" %
+                          (want, len(names), ", ".join(sorted(names)[:20])))
+
+
 def catalog_ids(path):
     """Stage ids in catalog order (boot-stages/stages.catalog format)."""
     ids = []

@@ -10,6 +10,7 @@
 
 #include "convert.h"
 #include "syscall_names.h"
+#include <loupe/native.h>
 
 static const char *const thread_vectors[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -21,11 +22,23 @@ static const char *const thread_vectors[32] = {
 	"#XM SIMD error", "#VE virtualization", "#CP control protection",
 };
 
+/* Loupe's native calls in enum native_call order (include/loupe/native.h);
+ * a call added there without a name here shows as "syscall N". */
+static const char *const native_names[] = {
+	"ipc_call", "ipc_recv", "ipc_reply", "ipc_reply_recv", "ipc_signal",
+	"ipc_wait", "ipc_endpoint_new", "ipc_notify_new", "ipc_cap_mint",
+	"ipc_cap_drop", "ipc_notify_bind", "ipc_reply_save", "ipc_reply_to",
+	"shm_new", "shm_map", "srv_register", "ioport_grant", "ioport_enable",
+	"irq_grant", "irq_bind", "irq_ack",
+};
+
 static const char *thread_syscall_name(uint32_t nr, char *buf, size_t len)
 {
 	if (nr < sizeof(syscall_names) / sizeof(syscall_names[0]) &&
 	    syscall_names[nr])
 		return syscall_names[nr];
+	if (nr - NATIVE_SYS_BASE < sizeof(native_names) / sizeof(native_names[0]))
+		return native_names[nr - NATIVE_SYS_BASE];
 	snprintf(buf, len, "syscall %u", nr);
 	return buf;
 }

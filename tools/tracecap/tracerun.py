@@ -153,7 +153,8 @@ def pftrace_checks(pftrace, ncpus):
               ("slices_nest", pftrace_check.check_nesting),
               ("boot_order",
                lambda t: pftrace_check.check_boot_order(t, ids)),
-              ("cpus", lambda t: pftrace_check.check_cpus(t, ncpus))]
+              ("cpus", lambda t: pftrace_check.check_cpus(t, ncpus)),
+              ("user_events", pftrace_check.check_user)]
     res = [("decode", None)]
     for name, fn in checks:
         try:

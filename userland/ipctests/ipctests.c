@@ -1,17 +1,20 @@
 /*
  * ipctests: user-space tests of Loupe's native IPC (kernel/ipc.c): calls
  * and replies between processes, badges, notifications, refused
- * capabilities, and a server that dies. Each test prints one line, a
+ * capabilities, a server that dies, bound notifications, saved (deferred)
+ * replies, and killed callers. Each test prints one line, a
  * boot stage; a failure prints where. Exits 0 when all passed.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "ipc.h"
+#include "loupe.h"
 #include "user_stages.h"
 
 #define EXPECT(cond) do { \
@@ -211,6 +214,289 @@ static int t_server_dies(void)
 	return 0;
 }
 
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int killed_by(pid_t pid, int sig)
+{
+	int st;
+
+	return waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	       WTERMSIG(st) == sig;
+}
+
+/* Sleep, signal the bound notification (the slot after ep), then call:
+ * label + 1 back. */
+static int signal_then_call(long ep)
+{
+	struct ipc_msg m = { ipc_tag(41, 0), { 0 } };
+
+	nap_ms(20);
+	if (ipc_signal(ep + 1, 0x40))
+		return 1;
+	if (ipc_call(ep, &m) || ipc_tag_label(m.tag) != 42)
+		return 2;
+	return 0;
+}
+
+/* Bits pending and bits arriving both end a receive; calls still work. */
+static int t_bound_notify(void)
+{
+	long ep = ipc_endpoint_new(), n = ipc_notify_new(), n2 = ipc_notify_new();
+	struct ipc_msg m;
+	uint64_t badge = 0;
+	pid_t c;
+
+	EXPECT(ep >= 0 && n == ep + 1 && n2 >= 0);
+	EXPECT(ipc_notify_bind(n) == 0);
+	EXPECT(ipc_notify_bind(n2) == -EBUSY);	/* one per thread */
+	EXPECT(ipc_signal(n, 0x3) == 0);
+	EXPECT(ipc_recv(ep, &m, &badge) == 0);	/* pending bits win */
+	EXPECT(badge == NOTIFY_BADGE && m.tag == 0 && m.w[0] == 0x3);
+	c = spawn(signal_then_call, ep);
+	EXPECT(ipc_recv(ep, &m, &badge) == 0);	/* sleeps until signalled */
+	EXPECT(badge == NOTIFY_BADGE && m.w[0] == 0x40);
+	EXPECT(ipc_recv(ep, &m, &badge) == 0 && badge != NOTIFY_BADGE);
+	EXPECT(ipc_tag_label(m.tag) == 41);
+	m.tag = ipc_tag(42, 0);
+	EXPECT(ipc_reply(&m) == 0);
+	EXPECT(reaped_ok(c));
+	return 0;
+}
+
+/* arg: a send slot (bits 7..0) minted with badge arg >> 8; expects word
+ * 0 = badge * 10 back. */
+static int call_badged(long arg)
+{
+	struct ipc_msg m = { ipc_tag(1, 0), { 0 } };
+
+	if (ipc_call(arg & 0xff, &m))
+		return 1;
+	return m.w[0] == (uint64_t)(arg >> 8) * 10 ? 0 : 2;
+}
+
+/* One server thread saves two calls and answers the later one first. */
+static int t_deferred_reply(void)
+{
+	long ep = ipc_endpoint_new(), r[2];
+	uint64_t who[2];
+	struct ipc_msg m;
+	pid_t c1, c2;
+
+	EXPECT(ep >= 0);
+	c1 = spawn(call_badged, ipc_cap_mint(ep, 1, CAP_SEND) | 1 << 8);
+	c2 = spawn(call_badged, ipc_cap_mint(ep, 2, CAP_SEND) | 2 << 8);
+	for (int i = 0; i < 2; i++) {
+		EXPECT(ipc_recv(ep, &m, &who[i]) == 0);
+		r[i] = ipc_reply_save();
+		EXPECT(r[i] >= 0);
+	}
+	EXPECT(who[0] + who[1] == 3);
+	EXPECT(ipc_reply(&m) == -EINVAL);	/* nobody held any more */
+	for (int i = 1; i >= 0; i--) {
+		m.w[0] = who[i] * 10;
+		EXPECT(ipc_reply_to(r[i], &m) == 0);
+		EXPECT(ipc_reply_to(r[i], &m) == -EBADF);	/* dropped */
+	}
+	EXPECT(reaped_ok(c1) && reaped_ok(c2));
+	return 0;
+}
+
+static int call_forever(long ep)
+{
+	struct ipc_msg m = { ipc_tag(1, 0), { 0 } };
+
+	ipc_call(ep, &m);
+	return 3;		/* must not get here: killed in the call */
+}
+
+/* Abuse: the client of a saved call is killed; the late reply is refused. */
+static int t_kill_saved(void)
+{
+	long ep = ipc_endpoint_new(), r;
+	struct ipc_msg m;
+	uint64_t badge;
+	pid_t c;
+
+	EXPECT(ep >= 0);
+	c = spawn(call_forever, ep);
+	EXPECT(ipc_recv(ep, &m, &badge) == 0);
+	r = ipc_reply_save();
+	EXPECT(r >= 0);
+	EXPECT(kill(c, SIGKILL) == 0);
+	EXPECT(killed_by(c, SIGKILL));
+	EXPECT(ipc_reply_to(r, &m) == -EPIPE);
+	return 0;
+}
+
+static int save_and_exit(long ep)
+{
+	struct ipc_msg m;
+	uint64_t badge;
+
+	if (ipc_recv(ep, &m, &badge) || ipc_reply_save() < 0)
+		return 1;
+	return 0;		/* exits with the call saved, unanswered */
+}
+
+/* A server exits holding a reply capability: the client gets EPIPE. */
+static int t_saved_server_exits(void)
+{
+	long ep = ipc_endpoint_new();
+	struct ipc_msg m = { ipc_tag(1, 0), { 0 } };
+	pid_t srv;
+
+	EXPECT(ep >= 0);
+	srv = spawn(save_and_exit, ep);
+	EXPECT(ipc_call(ep, &m) == -EPIPE);
+	EXPECT(reaped_ok(srv));
+	return 0;
+}
+
+/* Abuse: a client queued where nobody receives is killed; no hang. */
+static int t_kill_queued(void)
+{
+	long ep = ipc_endpoint_new();
+	struct ipc_msg m = { ipc_tag(41, 4), { 1, 2, 3, 4 } };
+	pid_t c, srv;
+
+	EXPECT(ep >= 0);
+	c = spawn(call_forever, ep);
+	nap_ms(30);
+	EXPECT(kill(c, SIGKILL) == 0);
+	EXPECT(killed_by(c, SIGKILL));
+	srv = spawn(serve_once, ep);	/* gets our call, not the dead one's */
+	EXPECT(ipc_call(ep, &m) == 0 && ipc_tag_label(m.tag) == 42);
+	EXPECT(m.w[3] == 8);
+	EXPECT(reaped_ok(srv));
+	return 0;
+}
+
+/* Abuse: reply capabilities and binding refuse the wrong slots. */
+static int t_reply_bad(void)
+{
+	long ep = ipc_endpoint_new();
+	struct ipc_msg m = { 0 };
+
+	EXPECT(ep >= 0);
+	EXPECT(ipc_reply_to(ep, &m) == -EINVAL);
+	EXPECT(ipc_reply_to(63, &m) == -EBADF);
+	EXPECT(ipc_reply_to(100000, &m) == -EBADF);
+	EXPECT(ipc_reply_to(-1, &m) == -EBADF);
+	EXPECT(ipc_reply_save() == -EINVAL);
+	EXPECT(ipc_notify_bind(ep) == -EINVAL);
+	EXPECT(ipc_notify_bind(100000) == -EBADF);
+	return 0;
+}
+
+#define FAST_ROUNDTRIPS 2000
+
+/*
+ * The fast path against the slow path: the same checked round trips as
+ * t_roundtrips, and the kernel's count of direct switches says which path
+ * carried them (the suite boots once with ipcfast=off).
+ */
+static int t_fastpath(void)
+{
+	long ep = ipc_endpoint_new(), on = ipc_stats(0), n0, n1;
+	struct ipc_msg m;
+	pid_t srv;
+
+	EXPECT(ep >= 0 && (on == 0 || on == 1));
+	srv = spawn(serve_loop, ep);
+	n0 = ipc_stats(1);
+	for (uint64_t i = 0; i < FAST_ROUNDTRIPS; i++) {
+		m.tag = ipc_tag(1, 4);
+		m.w[0] = i;
+		m.w[1] = ~i;
+		m.w[2] = i << 32;
+		m.w[3] = 0x5a5a5a5a;
+		EXPECT(ipc_call(ep, &m) == 0 && m.w[0] == i + 1);
+		EXPECT(m.w[1] == ~i && m.w[2] == i << 32 && m.w[3] == 0x5a5a5a5a);
+		EXPECT(ipc_tag_label(m.tag) == 1);
+	}
+	n1 = ipc_stats(1);
+	m.tag = ipc_tag(0, 0);
+	EXPECT(ipc_call(ep, &m) == 0);
+	EXPECT(reaped_ok(srv));
+	EXPECT(n0 >= 0 && n1 >= n0);
+	if (on)
+		EXPECT(n1 - n0 >= FAST_ROUNDTRIPS / 2);
+	else
+		EXPECT(n1 == 0);
+	printf("bench: ipc_fastpath_share %ld %%\n",
+	       (n1 - n0) * 100 / (2 * FAST_ROUNDTRIPS));
+	return 0;
+}
+
+#define MIXED_CALLS 600
+
+/* Answer by turns: reply_recv (fast path), reply + recv, a saved reply. */
+static int serve_mixed(long ep)
+{
+	struct ipc_msg m;
+	uint64_t badge;
+	long r;
+
+	if (ipc_recv(ep, &m, &badge))
+		return 1;
+	for (uint64_t i = 0; ipc_tag_label(m.tag) != 0; i++) {
+		m.w[0] += 1;
+		m.w[2] = badge;
+		if (i % 3 == 0) {
+			if (ipc_reply_recv(ep, &m, &badge))
+				return 2;
+		} else if (i % 3 == 1) {
+			if (ipc_reply(&m) || ipc_recv(ep, &m, &badge))
+				return 3;
+		} else {
+			r = ipc_reply_save();
+			if (r < 0 || ipc_reply_to(r, &m) ||
+			    ipc_recv(ep, &m, &badge))
+				return 4;
+		}
+	}
+	return ipc_reply(&m) ? 5 : 0;
+}
+
+/* arg: a send slot (bits 7..0) with badge arg >> 8; every answer checked. */
+static int call_mixed(long arg)
+{
+	struct ipc_msg m;
+
+	for (uint64_t i = 0; i < MIXED_CALLS; i++) {
+		m = (struct ipc_msg){ ipc_tag(1, 3), { i, ~i, 0 } };
+		if (ipc_call(arg & 0xff, &m))
+			return 1;
+		if (m.w[0] != i + 1 || m.w[1] != ~i ||
+		    m.w[2] != (uint64_t)(arg >> 8))
+			return 2;
+	}
+	return 0;
+}
+
+/* The fast path and the slow path in turns, two clients at once. */
+static int t_fast_mixed(void)
+{
+	long ep = ipc_endpoint_new();
+	struct ipc_msg m = { ipc_tag(0, 0), { 0 } };
+	pid_t srv, c1, c2;
+
+	EXPECT(ep >= 0);
+	srv = spawn(serve_mixed, ep);
+	c1 = spawn(call_mixed, ipc_cap_mint(ep, 1, CAP_SEND) | 1 << 8);
+	c2 = spawn(call_mixed, ipc_cap_mint(ep, 2, CAP_SEND) | 2 << 8);
+	EXPECT(reaped_ok(c1) && reaped_ok(c2));
+	EXPECT(ipc_call(ep, &m) == 0);		/* stop */
+	EXPECT(reaped_ok(srv));
+	return 0;
+}
+
 static const struct {
 	int (*fn)(void);
 	const char *marker;
@@ -221,6 +507,14 @@ static const struct {
 	{ t_cap_refused, USTAGE_IPC_CAP_REFUSED },
 	{ t_notify, USTAGE_IPC_NOTIFY },
 	{ t_server_dies, USTAGE_IPC_SERVER_DIES },
+	{ t_bound_notify, USTAGE_IPC_BOUND_NOTIFY },
+	{ t_deferred_reply, USTAGE_IPC_DEFERRED_REPLY },
+	{ t_kill_saved, USTAGE_IPC_KILL_SAVED },
+	{ t_saved_server_exits, USTAGE_IPC_SAVED_SERVER_EXITS },
+	{ t_kill_queued, USTAGE_IPC_KILL_QUEUED },
+	{ t_reply_bad, USTAGE_IPC_REPLY_BAD },
+	{ t_fastpath, USTAGE_IPC_FASTPATH },
+	{ t_fast_mixed, USTAGE_IPC_FAST_MIXED },
 };
 
 _Static_assert(sizeof(tests) / sizeof(tests[0]) == USTAGE_COUNT_IPC,

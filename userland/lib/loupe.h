@@ -36,6 +36,12 @@ static inline long ipc_reply_to(uint64_t slot, struct ipc_msg *m)
 	return ipc_trap(NATIVE_SYS_BASE + NC_REPLY_TO, slot, m, 0);
 }
 
+/* The IPC fast path: is it on (@which 0), how many switches (@which 1). */
+static inline long ipc_stats(uint64_t which)
+{
+	return loupe_call(NC_IPC_STATS, which, 0, 0, 0);
+}
+
 /* A new shared-memory object of @size bytes (page-rounded): its slot. */
 static inline long shm_new(uint64_t size)
 {

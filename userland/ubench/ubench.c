@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ipc.h"
+#include "loupe.h"
 
 #define NULL_ITERS	100000
 #define FORK_ITERS	200
@@ -173,6 +173,7 @@ static void bench_ipc(void)
 	long ep = ipc_endpoint_new();
 	int bad = 0, st;
 	uint64_t t = 0;
+	long fast0, fast1;
 	pid_t srv;
 
 	if (ep == -ENOSYS) {
@@ -188,10 +189,12 @@ static void bench_ipc(void)
 	}
 	for (int i = 0; i < WARMUP; i++)
 		bad |= ipc_ping(ep, LABEL_PING);
+	fast0 = ipc_stats(1);
 	t = tsc();
 	for (int i = 0; i < IPC_ITERS && !bad; i++)
 		bad |= ipc_ping(ep, LABEL_PING);
 	t = tsc() - t;
+	fast1 = ipc_stats(1);
 	bad |= ipc_ping(ep, LABEL_STOP);
 	if (waitpid(srv, &st, 0) != srv || !WIFEXITED(st) || WEXITSTATUS(st))
 		bad = 1;
@@ -199,6 +202,10 @@ static void bench_ipc(void)
 		say("bench: user_ipc_call_tsc failed -\n");
 	else
 		report("ipc_call", t, IPC_ITERS);
+	/* Loupe: the share of the loop's switches the IPC fast path made. */
+	if (fast0 >= 0 && fast1 >= fast0)
+		say("bench: user_ipc_fastpath_share %ld %%\n",
+		    (fast1 - fast0) * 100 / (2 * IPC_ITERS));
 }
 
 /* open+close of this program's file; "n/a" where open is missing. */

@@ -9,7 +9,10 @@
  * interrupt from user mode builds, with vector VEC_SYSCALL, so the
  * debugger, exec and signal delivery see one format. syscall_dispatch()
  * reads the number and arguments from it and writes the result into its
- * rax. We leave by SYSRET when the return address is canonical (a clobbered
+ * rax. NC_CALL and NC_REPLY_RECV go to the IPC fast path instead
+ * (kernel/ipc_fast.c), which falls back to syscall_dispatch() itself, or
+ * switches threads and leaves through syscall_return with the partner's
+ * frame. We leave by SYSRET when the return address is canonical (a clobbered
  * frame may not be), else by the IRET path in entry.S.
  */
 #include <arch/frame.h>
@@ -17,6 +20,8 @@
 #define VEC_SYSCALL	0x100
 #define GDT_UDATA	0x1b
 #define GDT_UCODE	0x23
+#define IPC_FAST_CALL		1024	/* NATIVE_SYS_BASE + NC_CALL */
+#define IPC_FAST_REPLY_RECV	1027	/* NATIVE_SYS_BASE + NC_REPLY_RECV */
 
 	.text
 	.globl syscall_entry
@@ -33,8 +38,15 @@ syscall_entry:
 	pushq $VEC_SYSCALL		/* vector */
 	TRAP_PUSH_REGS
 	movq %rsp, %rdi
+	cmpq $IPC_FAST_CALL, %rax
+	je 2f
+	cmpq $IPC_FAST_REPLY_RECV, %rax
+	je 3f
 	call syscall_dispatch		/* returns with interrupts off */
 
+	/* Leave through the frame at %rsp (also switch_to_user's way out). */
+	.globl syscall_return
+syscall_return:
 	movq 17 * 8(%rsp), %rcx		/* frame rip */
 	movq %rcx, %r11
 	sarq $47, %r11			/* canonical user address: bits 63..47 zero */
@@ -48,3 +60,9 @@ syscall_entry:
 	swapgs
 	sysretq
 1:	jmp trap_return			/* entry.S: IRET, swapgs by frame CS */
+
+	/* The IPC fast path (kernel/ipc_fast.c): same contract as dispatch. */
+2:	call ipc_fast_call
+	jmp syscall_return
+3:	call ipc_fast_reply_recv
+	jmp syscall_return

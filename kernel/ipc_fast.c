@@ -1,0 +1,278 @@
+/*
+ * HOT PATH: the IPC fast path. NC_CALL and NC_REPLY_RECV between two user
+ * threads on one CPU: the message goes register to register, from one
+ * trap frame to the other, and the CPU switches straight to the partner's
+ * user mode, without the run queue (seL4's fastpath; docs/ipc.md).
+ *
+ * May not: print, format, allocate, take contended locks or emit boot-
+ * stage markers. It tries the endpoint's lock and this CPU's rq->lock
+ * (in that order, as the slow path takes them) and falls back to the slow
+ * path if either is busy. Each entry
+ * is a line of guards that fall back to the slow path, a "committed"
+ * point, then unconditional updates and the switch. The slow path stays
+ * the reference: anything unusual (no partner asleep in the right state,
+ * another CPU, a bound notification, a queued caller, a kill, a pending
+ * reschedule) goes there, and a thread this path put to sleep that the
+ * scheduler resumes finishes its call in the slow path (ipc_resume).
+ */
+#include "ipc.h"
+#include "proc.h"
+#include "sched.h"
+#include "trace.h"
+#include <arch/cpu.h>
+#include <arch/trap.h>
+#include <arch/user.h>
+
+/* syscall.S compares rax with these numbers. */
+_Static_assert(NATIVE_SYS_BASE + NC_CALL == 1024, "syscall.S: IPC_FAST_CALL");
+_Static_assert(NATIVE_SYS_BASE + NC_REPLY_RECV == 1027,
+	       "syscall.S: IPC_FAST_REPLY_RECV");
+
+bool ipc_fast_enabled = true;		/* ipcfast=off clears it at boot */
+static uint64_t ipc_fast_hits[MAX_CPUS];	/* direct switches, per CPU */
+
+/*
+ * The slow-path body a thread resumed by the scheduler hands over to,
+ * called through this pointer as syscall_dispatch() calls its handlers
+ * (tools/hotcheck/indirect.allow): the hot path ends at the call.
+ */
+long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
+			     struct trap_frame *) = ipc_resume;
+
+void syscall_dispatch(struct trap_frame *tf);
+/* switch.S: save prev's context in *save, release lock, leave through tf. */
+struct thread *switch_to_user(struct context **save, struct trap_frame *tf,
+			      struct spinlock *lock, struct thread *prev);
+
+/* switch_to_user releases the rq->lock by hand: these offsets. */
+_Static_assert(offsetof(struct spinlock, locked) == 0 &&
+	       offsetof(struct spinlock, owner) == 4, "switch.S: lock layout");
+
+/*
+ * Take l if it is free, never spinning: a hot path may not wait on a
+ * contended lock, its caller falls back to the slow path instead.
+ * Interrupts are off. Acquire: pairs with the release in spin_unlock()
+ * and ipc_fast_unlock(). (xchg on a held lock leaves it held.)
+ */
+static inline bool ipc_fast_trylock(struct spinlock *l, unsigned cpu)
+{
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		return false;
+	l->owner = cpu;
+	return true;
+}
+
+static inline void ipc_fast_unlock(struct spinlock *l)
+{
+	l->owner = -1;
+	/* Release: pairs with the acquire in spin_lock()/ipc_fast_trylock(). */
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+static inline struct trap_frame *ipc_fast_tf(struct thread *t)
+{
+	return (struct trap_frame *)t->kstack_top - 1;
+}
+
+/*
+ * The endpoint capability in the caller's slot, if it has right. No lock:
+ * a process has one thread and only that thread writes its table.
+ */
+static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
+				       unsigned right)
+{
+	struct cap *c;
+
+	if (unlikely(slot >= CAP_SLOTS))
+		return NULL;
+	c = &me->proc->caps->slot[slot];
+	if (unlikely(c->type != CAP_ENDPOINT || !(c->rights & right)))
+		return NULL;
+	return c;
+}
+
+/* Registers of the message in tf to the partner's frame pf. */
+static inline void ipc_fast_copy(struct trap_frame *pf,
+				 const struct trap_frame *tf, uint64_t badge)
+{
+	pf->rax = 0;
+	pf->rdi = badge;
+	pf->rsi = tf->rsi;
+	pf->rdx = tf->rdx;
+	pf->r10 = tf->r10;
+	pf->r8 = tf->r8;
+	pf->r9 = tf->r9;
+}
+
+/*
+ * Switch from prev (now asleep in IPC) to next, straight to next's user
+ * mode through its trap frame, keeping the scheduler's books as
+ * sched_switch_to() does. c->rq.lock is held; switch_to_user() drops it
+ * once prev's registers are saved. Returns only if the scheduler resumes
+ * prev later, with the thread it switched from.
+ */
+static inline __attribute__((always_inline)) struct thread *
+ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next,
+		struct trace_ring_hdr *r)
+{
+	uint64_t now = rdtsc();
+
+	if (r)
+		trace_emit_switch(r, prev->tid, next->tid,
+				  TRACE_STATE_SLEEPING, 0, 0);
+	prev->runtime += now - prev->switched_in;
+	prev->on_cpu = false;
+	next->state = THREAD_RUNNING;
+	next->on_cpu = true;
+	next->switched_in = now;
+	next->nswitches++;
+	user_switch(prev, next);
+	c->current = next;
+	c->kstack_top = next->kstack_top;
+	c->arch.tss.rsp[0] = next->kstack_top;
+	ipc_fast_hits[c->id]++;
+	return switch_to_user(&prev->ctx, ipc_fast_tf(next), &c->rq.lock, prev);
+}
+
+/*
+ * The scheduler, not a partner's fast path, resumed a thread this path
+ * put to sleep (a slow-path reply or call woke it, or a kill): finish as
+ * sched_pick_and_switch() and syscall_dispatch() would.
+ */
+static __attribute__((noinline)) void ipc_fast_resumed(unsigned call, struct endpoint *ep,
+			     struct trap_frame *tf, struct thread *prev)
+{
+	sched_finish(prev);
+	irq_enable();
+	tf->rax = ipc_fast_resume_body(call, ep, tf);
+	irq_disable();
+	if (unlikely(current_thread()->proc->killed))
+		proc_die();
+	if (this_cpu()->need_resched)
+		sched_preempt();
+}
+
+/*
+ * NC_CALL: if a receiver sleeps on the endpoint ready to be resumed at its
+ * trap frame, on this CPU, hand it the message and switch to it; the
+ * caller sleeps held by it. Context: syscall entry, interrupts off;
+ * returns as syscall_dispatch() does.
+ */
+void ipc_fast_call(struct trap_frame *tf)
+{
+	struct cpu *c = this_cpu();
+	struct thread *me = c->current, *srv;
+	struct trace_ring_hdr *r;
+	struct ipc_wait *rw;
+	struct endpoint *ep;
+	struct cap *cap;
+
+	if (unlikely(!ipc_fast_enabled || c->need_resched || me->proc->killed))
+		goto slow;
+	cap = ipc_fast_cap(me, tf->rdi, CAP_SEND);
+	if (!cap)
+		goto slow;
+	ep = cap->obj;
+	if (unlikely(!ipc_fast_trylock(&ep->lock, c->id)))
+		goto slow;
+	if (unlikely(list_empty(&ep->receivers)))
+		goto slow_ep;
+	rw = list_first_entry(&ep->receivers, struct ipc_wait, link);
+	srv = container_of(rw, struct thread, ipc);
+	if (unlikely(!rw->fast || rw->bound || srv->proc->killed))
+		goto slow_ep;
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock, c->id)))
+		goto slow_ep;
+	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != c->id))
+		goto slow_rq;
+
+	/* Committed: srv holds the call, the caller sleeps until the reply. */
+	list_del(&rw->link);
+	rw->caller = me;
+	rw->got_call = 1;
+	rw->fast = false;
+	me->ipc.ep = ep;		/* reply: NULL since its last call */
+	me->ipc.got_reply = 0;
+	me->ipc.state = IPC_HELD;
+	me->ipc.fast = true;
+	ipc_fast_unlock(&ep->lock);
+	ipc_fast_copy(ipc_fast_tf(srv), tf, cap->badge);
+	r = trace_rings[c->id];
+	if (r)
+		trace_emit_ipc(r, TRACE_IPC_CALL, ep->id, srv->tid, tf->rsi);
+	me->state = THREAD_SLEEPING;
+	ipc_fast_resumed(NC_CALL, ep, tf, ipc_fast_switch(c, me, srv, r));
+	return;
+slow_rq:
+	ipc_fast_unlock(&c->rq.lock);
+slow_ep:
+	ipc_fast_unlock(&ep->lock);
+slow:
+	syscall_dispatch(tf);
+}
+
+/*
+ * NC_REPLY_RECV: if the caller held sleeps ready to be resumed at its
+ * trap frame, on this CPU, and no call is queued, put the reply in its
+ * frame, queue this thread as a receiver and switch to the caller.
+ * Context and return: as ipc_fast_call().
+ */
+void ipc_fast_reply_recv(struct trap_frame *tf)
+{
+	struct cpu *c = this_cpu();
+	struct thread *me = c->current, *caller = me->ipc.caller;
+	struct trace_ring_hdr *r;
+	struct endpoint *ep;
+	struct cap *cap;
+
+	if (unlikely(!ipc_fast_enabled || !caller || c->need_resched ||
+		     me->proc->killed || me->ipc.bound))
+		goto slow;
+	cap = ipc_fast_cap(me, tf->rdi, CAP_RECV);
+	if (!cap || unlikely(!caller->ipc.fast || caller->proc->killed))
+		goto slow;
+	ep = cap->obj;
+	if (unlikely(!ipc_fast_trylock(&ep->lock, c->id)))
+		goto slow;
+	if (unlikely(!list_empty(&ep->senders)))
+		goto slow_ep;
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock, c->id)))
+		goto slow_ep;
+	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != c->id))
+		goto slow_rq;
+
+	/* Committed: the caller gets the reply, this thread waits on ep. */
+	me->ipc.caller = NULL;
+	me->ipc.got_call = 0;
+	me->ipc.fast = true;
+	list_add_tail(&me->ipc.link, &ep->receivers);
+	ipc_fast_unlock(&ep->lock);
+	caller->ipc.state = IPC_IDLE;
+	caller->ipc.got_reply = 1;
+	caller->ipc.fast = false;
+	ipc_fast_copy(ipc_fast_tf(caller), tf, 0);
+	r = trace_rings[c->id];
+	if (r)
+		trace_emit_ipc(r, TRACE_IPC_REPLY, ep->id, caller->tid,
+			       tf->rsi);
+	me->state = THREAD_SLEEPING;
+	ipc_fast_resumed(NC_REPLY_RECV, ep, tf,
+			 ipc_fast_switch(c, me, caller, r));
+	return;
+slow_rq:
+	ipc_fast_unlock(&c->rq.lock);
+slow_ep:
+	ipc_fast_unlock(&ep->lock);
+slow:
+	syscall_dispatch(tf);
+}
+
+/* Direct switches so far, all CPUs (NC_IPC_STATS). */
+uint64_t ipc_fast_count(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		n += READ_ONCE(ipc_fast_hits[i]);
+	return n;
+}
