@@ -49,7 +49,13 @@ void file_put(struct file *f)
 		return;
 	if (f->type == FILE_SRV) {
 		srv_begin(f->reg, &c);
-		srv_rpc(&c, FS_CLOSE, f->handle, 0, 0, out);
+		/*
+		 * A killed process still closes (at exit): a call that had to
+		 * queue is abandoned with -EINTR, so retry until the server
+		 * takes it straight from its receive, or the server is gone.
+		 */
+		while (srv_rpc(&c, FS_CLOSE, f->handle, 0, 0, out) == -EINTR)
+			sched_yield();
 		srv_end(&c);
 		srv_put(f->reg);
 	}

@@ -123,7 +123,8 @@ int srv_begin_id(unsigned id, struct srv_call *c)
 /*
  * Send op with handle and arguments a1, a2 on c; the reply's words go to
  * out[0..2] (out[0] is also returned). A server that is gone (its
- * endpoint dead, or it died holding the call) gives -EIO, never a hang.
+ * endpoint dead, or it died holding the call) gives -EIO, never a hang;
+ * a killed caller whose call had not reached the server gets -EINTR.
  */
 long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	     uint64_t a2, uint64_t out[3])
@@ -134,7 +135,7 @@ long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 				   current_thread()->proc->pid);
 
 	if (err)
-		return -EIO;
+		return err == -EINTR ? -EINTR : -EIO;	/* killed, or gone */
 	out[0] = m.w[0];
 	out[1] = m.w[1];
 	out[2] = m.w[2];
