@@ -40,9 +40,13 @@ long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
 			     struct trap_frame *) = ipc_resume;
 
 void syscall_dispatch(struct trap_frame *tf);
-/* switch.S: save prev's context in *save, release lock, leave through tf. */
-struct thread *switch_to_user(struct context **save, struct trap_frame *tf,
-			      struct spinlock *lock, struct thread *prev);
+/*
+ * switch.S: save prev's context in *save so that it resumes in
+ * ipc_fast_resumed(), release lock, leave through tf. Never returns.
+ */
+__noreturn void switch_to_user(struct context **save, struct trap_frame *tf,
+			       struct spinlock *lock);
+void ipc_fast_resumed(struct thread *prev);
 
 /* switch_to_user releases the rq->lock by hand: these offsets. */
 _Static_assert(offsetof(struct spinlock, locked) == 0 &&
@@ -108,45 +112,51 @@ static inline void ipc_fast_copy(struct trap_frame *pf,
  * Switch from prev (now asleep in IPC) to next, straight to next's user
  * mode through its trap frame, keeping the scheduler's books as
  * sched_switch_to() does. c->rq.lock is held; switch_to_user() drops it
- * once prev's registers are saved. Returns only if the scheduler resumes
- * prev later, with the thread it switched from.
+ * once prev's context is saved. If the scheduler, not a partner's fast
+ * path, resumes prev later, it does so in ipc_fast_resumed().
  */
-static inline __attribute__((always_inline)) struct thread *
-ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next,
-		struct trace_ring_hdr *r)
+static inline __attribute__((always_inline)) __noreturn void
+ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	uint64_t now = rdtsc();
 
-	if (r)
-		trace_emit_switch(r, prev->tid, next->tid,
-				  TRACE_STATE_SLEEPING, 0, 0);
 	prev->runtime += now - prev->switched_in;
 	prev->on_cpu = false;
 	next->state = THREAD_RUNNING;
 	next->on_cpu = true;
 	next->switched_in = now;
 	next->nswitches++;
-	user_switch(prev, next);
+	user_switch_fast(prev, next);
 	c->current = next;
 	c->kstack_top = next->kstack_top;
 	c->arch.tss.rsp[0] = next->kstack_top;
 	ipc_fast_hits[c->id]++;
-	return switch_to_user(&prev->ctx, ipc_fast_tf(next), &c->rq.lock, prev);
+	switch_to_user(&prev->ctx, ipc_fast_tf(next), &c->rq.lock);
 }
 
 /*
  * The scheduler, not a partner's fast path, resumed a thread this path
- * put to sleep (a slow-path reply or call woke it, or a kill): finish as
- * sched_pick_and_switch() and syscall_dispatch() would.
+ * put to sleep (a slow-path reply or call woke it, or a kill): switch.S
+ * calls this on the thread's stack just below its trap frame, with the
+ * thread switched from. Finish as sched_pick_and_switch() and
+ * syscall_dispatch() would. The frame still holds the call number in rax
+ * (only a partner's fast path writes it, and that one resumes the thread
+ * itself), and ipc.ep the endpoint, set by either entry.
  */
-static __attribute__((noinline)) void ipc_fast_resumed(unsigned call, struct endpoint *ep,
-			     struct trap_frame *tf, struct thread *prev)
+void ipc_fast_resumed(struct thread *prev)
 {
+	struct thread *me;
+	struct trap_frame *tf;
+
 	sched_finish(prev);
+	me = current_thread();
+	tf = ipc_fast_tf(me);
 	irq_enable();
-	tf->rax = ipc_fast_resume_body(call, ep, tf);
+	tf->rax = ipc_fast_resume_body(tf->rax == NATIVE_SYS_BASE + NC_CALL ?
+				       NC_CALL : NC_REPLY_RECV,
+				       me->ipc.ep, tf);
 	irq_disable();
-	if (unlikely(current_thread()->proc->killed))
+	if (unlikely(me->proc->killed))
 		proc_die();
 	if (this_cpu()->need_resched)
 		sched_preempt();
@@ -199,10 +209,10 @@ void ipc_fast_call(struct trap_frame *tf)
 	ipc_fast_copy(ipc_fast_tf(srv), tf, cap->badge);
 	r = trace_rings[c->id];
 	if (r)
-		trace_emit_ipc(r, TRACE_IPC_CALL, ep->id, srv->tid, tf->rsi);
+		trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, ep->id,
+				      srv->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	ipc_fast_resumed(NC_CALL, ep, tf, ipc_fast_switch(c, me, srv, r));
-	return;
+	ipc_fast_switch(c, me, srv);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
@@ -245,6 +255,7 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 	me->ipc.caller = NULL;
 	me->ipc.got_call = 0;
 	me->ipc.fast = true;
+	me->ipc.ep = ep;		/* for ipc_fast_resumed() */
 	list_add_tail(&me->ipc.link, &ep->receivers);
 	ipc_fast_unlock(&ep->lock);
 	caller->ipc.state = IPC_IDLE;
@@ -253,12 +264,10 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 	ipc_fast_copy(ipc_fast_tf(caller), tf, 0);
 	r = trace_rings[c->id];
 	if (r)
-		trace_emit_ipc(r, TRACE_IPC_REPLY, ep->id, caller->tid,
-			       tf->rsi);
+		trace_emit_ipc_switch(r, TRACE_IPC_REPLY_SWITCH, ep->id,
+				      caller->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	ipc_fast_resumed(NC_REPLY_RECV, ep, tf,
-			 ipc_fast_switch(c, me, caller, r));
-	return;
+	ipc_fast_switch(c, me, caller);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:

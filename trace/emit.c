@@ -411,6 +411,25 @@ void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
 	trace_commit(r, e, &tmp, seq, type, sizeof(*e));
 }
 
+/*
+ * @type is TRACE_IPC_CALL_SWITCH or TRACE_IPC_REPLY_SWITCH: the IPC fast
+ * path's one record per half trip. Payload stored as three words.
+ */
+void trace_emit_ipc_switch(struct trace_ring_hdr *r, uint16_t type,
+			   uint32_t endpoint, uint32_t partner_tid,
+			   uint64_t tag, uint32_t prev_tid)
+{
+	struct trace_ipc_switch *e, tmp;
+	uint64_t seq;
+
+	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
+	PUT(*(local_word_t *)&e->endpoint,
+	    endpoint | (uint64_t)partner_tid << 32);
+	PUT(e->tag, tag);
+	PUT(*(local_word_t *)&e->prev_tid, prev_tid);
+	trace_commit(r, e, &tmp, seq, type, sizeof(*e));
+}
+
 void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,
 			   uint64_t rip, uint32_t error_code)
 {
