@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "trace.h"
+#include "trace/emit.h"
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/user.h>
@@ -118,7 +119,7 @@ static inline void ipc_fast_copy(struct trap_frame *pf,
 static inline __attribute__((always_inline)) __noreturn void
 ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next)
 {
-	uint64_t now = rdtsc();
+	uint64_t now = rdtsc(), top = next->kstack_top;
 
 	prev->runtime += now - prev->switched_in;
 	prev->on_cpu = false;
@@ -128,10 +129,10 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next)
 	next->nswitches++;
 	user_switch_fast(prev, next);
 	c->current = next;
-	c->kstack_top = next->kstack_top;
-	c->arch.tss.rsp[0] = next->kstack_top;
-	ipc_fast_hits[c->id]++;
-	switch_to_user(&prev->ctx, ipc_fast_tf(next), &c->rq.lock);
+	c->kstack_top = top;
+	c->arch.tss.rsp[0] = top;
+	ipc_fast_hits[next->cpu]++;
+	switch_to_user(&prev->ctx, (struct trap_frame *)top - 1, &c->rq.lock);
 }
 
 /*
@@ -172,6 +173,7 @@ void ipc_fast_call(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
+	unsigned id = c->id;
 	struct trace_ring_hdr *r;
 	struct ipc_wait *rw;
 	struct endpoint *ep;
@@ -183,7 +185,7 @@ void ipc_fast_call(struct trap_frame *tf)
 	if (!cap)
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
 		goto slow;
 	if (unlikely(list_empty(&ep->receivers)))
 		goto slow_ep;
@@ -191,9 +193,9 @@ void ipc_fast_call(struct trap_frame *tf)
 	srv = container_of(rw, struct thread, ipc);
 	if (unlikely(!rw->fast || rw->bound || srv->proc->killed))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
 		goto slow_ep;
-	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != c->id))
+	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != id))
 		goto slow_rq;
 
 	/* Committed: srv holds the call, the caller sleeps until the reply. */
@@ -207,7 +209,7 @@ void ipc_fast_call(struct trap_frame *tf)
 	me->ipc.fast = true;
 	ipc_fast_unlock(&ep->lock);
 	ipc_fast_copy(ipc_fast_tf(srv), tf, cap->badge);
-	r = trace_rings[c->id];
+	r = trace_rings[id];
 	if (r)
 		trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, ep->id,
 				      srv->tid, tf->rsi, me->tid);
@@ -231,6 +233,7 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
+	unsigned id = c->id;
 	struct trace_ring_hdr *r;
 	struct endpoint *ep;
 	struct cap *cap;
@@ -242,13 +245,13 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 	if (!cap || unlikely(!caller->ipc.fast || caller->proc->killed))
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
 		goto slow;
 	if (unlikely(!list_empty(&ep->senders)))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
 		goto slow_ep;
-	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != c->id))
+	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != id))
 		goto slow_rq;
 
 	/* Committed: the caller gets the reply, this thread waits on ep. */
@@ -262,7 +265,7 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 	caller->ipc.got_reply = 1;
 	caller->ipc.fast = false;
 	ipc_fast_copy(ipc_fast_tf(caller), tf, 0);
-	r = trace_rings[c->id];
+	r = trace_rings[id];
 	if (r)
 		trace_emit_ipc_switch(r, TRACE_IPC_REPLY_SWITCH, ep->id,
 				      caller->tid, tf->rsi, me->tid);

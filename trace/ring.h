@@ -77,9 +77,6 @@ void trace_emit_syscall_exit(struct trace_ring_hdr *r, uint32_t nr,
 			     int64_t ret);
 void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
 		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag);
-void trace_emit_ipc_switch(struct trace_ring_hdr *r, uint16_t type,
-			   uint32_t endpoint, uint32_t partner_tid,
-			   uint64_t tag, uint32_t prev_tid);
 void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,
 			   uint64_t rip, uint32_t error_code);
 void trace_emit_marker(struct trace_ring_hdr *r, uint64_t a, uint64_t b);
