@@ -153,9 +153,9 @@ void ipc_fast_resumed(struct thread *prev)
 	me = current_thread();
 	tf = ipc_fast_tf(me);
 	irq_enable();
-	tf->rax = ipc_fast_resume_body(tf->rax == NATIVE_SYS_BASE + NC_CALL ?
-				       NC_CALL : NC_REPLY_RECV,
-				       me->ipc.ep, tf);
+	tf->rax = ipc_fast_resume_body(
+		tf->rax == NATIVE_SYS_BASE + NC_CALL ? NC_CALL : NC_REPLY_RECV,
+		me->ipc.ep, tf);
 	irq_disable();
 	if (unlikely(me->proc->killed))
 		proc_die();
@@ -166,8 +166,10 @@ void ipc_fast_resumed(struct thread *prev)
 /*
  * NC_CALL: if a receiver sleeps on the endpoint ready to be resumed at its
  * trap frame, on this CPU, hand it the message and switch to it; the
- * caller sleeps held by it. Context: syscall entry, interrupts off;
- * returns as syscall_dispatch() does.
+ * caller sleeps held by it. Context: syscall entry, interrupts off.
+ * Returns, as syscall_dispatch() does, only through the slow path; the
+ * fast path leaves through the partner's frame, and a caller resumed by
+ * the scheduler finishes in ipc_fast_resumed().
  */
 void ipc_fast_call(struct trap_frame *tf)
 {

@@ -30,9 +30,8 @@ static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
  * cmpxchg to a nested record, so the fast path has no loop. The time
  * stamp is read before the cmpxchg, so ring order is time order.
  */
-static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r,
-					uint32_t size, void *tmp,
-					uint64_t *seq)
+static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r, uint32_t size,
+					void *tmp, uint64_t *seq)
 {
 	uint64_t tsc = local_clock();
 	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
@@ -86,11 +85,9 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
  * payload goes in three word stores.
  */
 static TRACE_INLINE void trace_emit_ipc_switch(struct trace_ring_hdr *r,
-						  uint16_t type,
-						  uint32_t endpoint,
-						  uint32_t partner_tid,
-						  uint64_t tag,
-						  uint32_t prev_tid)
+					       uint16_t type, uint32_t endpoint,
+					       uint32_t partner_tid,
+					       uint64_t tag, uint32_t prev_tid)
 {
 	struct trace_ipc_switch *e, tmp;
 	uint64_t seq;
