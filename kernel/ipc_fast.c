@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "trace.h"
+#include "trace/emit.h"
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/user.h>
@@ -40,9 +41,13 @@ long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
 			     struct trap_frame *) = ipc_resume;
 
 void syscall_dispatch(struct trap_frame *tf);
-/* switch.S: save prev's context in *save, release lock, leave through tf. */
-struct thread *switch_to_user(struct context **save, struct trap_frame *tf,
-			      struct spinlock *lock, struct thread *prev);
+/*
+ * switch.S: save prev's context in *save so that it resumes in
+ * ipc_fast_resumed(), release lock, leave through tf. Never returns.
+ */
+__noreturn void switch_to_user(struct context **save, struct trap_frame *tf,
+			       struct spinlock *lock);
+void ipc_fast_resumed(struct thread *prev);
 
 /* switch_to_user releases the rq->lock by hand: these offsets. */
 _Static_assert(offsetof(struct spinlock, locked) == 0 &&
@@ -108,45 +113,51 @@ static inline void ipc_fast_copy(struct trap_frame *pf,
  * Switch from prev (now asleep in IPC) to next, straight to next's user
  * mode through its trap frame, keeping the scheduler's books as
  * sched_switch_to() does. c->rq.lock is held; switch_to_user() drops it
- * once prev's registers are saved. Returns only if the scheduler resumes
- * prev later, with the thread it switched from.
+ * once prev's context is saved. If the scheduler, not a partner's fast
+ * path, resumes prev later, it does so in ipc_fast_resumed().
  */
-static inline __attribute__((always_inline)) struct thread *
-ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next,
-		struct trace_ring_hdr *r)
+static inline __attribute__((always_inline)) __noreturn void
+ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next)
 {
-	uint64_t now = rdtsc();
+	uint64_t now = rdtsc(), top = next->kstack_top;
 
-	if (r)
-		trace_emit_switch(r, prev->tid, next->tid,
-				  TRACE_STATE_SLEEPING, 0, 0);
 	prev->runtime += now - prev->switched_in;
 	prev->on_cpu = false;
 	next->state = THREAD_RUNNING;
 	next->on_cpu = true;
 	next->switched_in = now;
 	next->nswitches++;
-	user_switch(prev, next);
+	user_switch_fast(prev, next);
 	c->current = next;
-	c->kstack_top = next->kstack_top;
-	c->arch.tss.rsp[0] = next->kstack_top;
-	ipc_fast_hits[c->id]++;
-	return switch_to_user(&prev->ctx, ipc_fast_tf(next), &c->rq.lock, prev);
+	c->kstack_top = top;
+	c->arch.tss.rsp[0] = top;
+	ipc_fast_hits[next->cpu]++;
+	switch_to_user(&prev->ctx, (struct trap_frame *)top - 1, &c->rq.lock);
 }
 
 /*
  * The scheduler, not a partner's fast path, resumed a thread this path
- * put to sleep (a slow-path reply or call woke it, or a kill): finish as
- * sched_pick_and_switch() and syscall_dispatch() would.
+ * put to sleep (a slow-path reply or call woke it, or a kill): switch.S
+ * calls this on the thread's stack just below its trap frame, with the
+ * thread switched from. Finish as sched_pick_and_switch() and
+ * syscall_dispatch() would. The frame still holds the call number in rax
+ * (only a partner's fast path writes it, and that one resumes the thread
+ * itself), and ipc.ep the endpoint, set by either entry.
  */
-static __attribute__((noinline)) void ipc_fast_resumed(unsigned call, struct endpoint *ep,
-			     struct trap_frame *tf, struct thread *prev)
+void ipc_fast_resumed(struct thread *prev)
 {
+	struct thread *me;
+	struct trap_frame *tf;
+
 	sched_finish(prev);
+	me = current_thread();
+	tf = ipc_fast_tf(me);
 	irq_enable();
-	tf->rax = ipc_fast_resume_body(call, ep, tf);
+	tf->rax = ipc_fast_resume_body(
+		tf->rax == NATIVE_SYS_BASE + NC_CALL ? NC_CALL : NC_REPLY_RECV,
+		me->ipc.ep, tf);
 	irq_disable();
-	if (unlikely(current_thread()->proc->killed))
+	if (unlikely(me->proc->killed))
 		proc_die();
 	if (this_cpu()->need_resched)
 		sched_preempt();
@@ -155,13 +166,16 @@ static __attribute__((noinline)) void ipc_fast_resumed(unsigned call, struct end
 /*
  * NC_CALL: if a receiver sleeps on the endpoint ready to be resumed at its
  * trap frame, on this CPU, hand it the message and switch to it; the
- * caller sleeps held by it. Context: syscall entry, interrupts off;
- * returns as syscall_dispatch() does.
+ * caller sleeps held by it. Context: syscall entry, interrupts off.
+ * Returns, as syscall_dispatch() does, only through the slow path; the
+ * fast path leaves through the partner's frame, and a caller resumed by
+ * the scheduler finishes in ipc_fast_resumed().
  */
 void ipc_fast_call(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
+	unsigned id = c->id;
 	struct trace_ring_hdr *r;
 	struct ipc_wait *rw;
 	struct endpoint *ep;
@@ -173,7 +187,7 @@ void ipc_fast_call(struct trap_frame *tf)
 	if (!cap)
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
 		goto slow;
 	if (unlikely(list_empty(&ep->receivers)))
 		goto slow_ep;
@@ -181,9 +195,9 @@ void ipc_fast_call(struct trap_frame *tf)
 	srv = container_of(rw, struct thread, ipc);
 	if (unlikely(!rw->fast || rw->bound || srv->proc->killed))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
 		goto slow_ep;
-	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != c->id))
+	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != id))
 		goto slow_rq;
 
 	/* Committed: srv holds the call, the caller sleeps until the reply. */
@@ -197,12 +211,12 @@ void ipc_fast_call(struct trap_frame *tf)
 	me->ipc.fast = true;
 	ipc_fast_unlock(&ep->lock);
 	ipc_fast_copy(ipc_fast_tf(srv), tf, cap->badge);
-	r = trace_rings[c->id];
+	r = trace_rings[id];
 	if (r)
-		trace_emit_ipc(r, TRACE_IPC_CALL, ep->id, srv->tid, tf->rsi);
+		trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, ep->id,
+				      srv->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	ipc_fast_resumed(NC_CALL, ep, tf, ipc_fast_switch(c, me, srv, r));
-	return;
+	ipc_fast_switch(c, me, srv);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
@@ -221,6 +235,7 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
+	unsigned id = c->id;
 	struct trace_ring_hdr *r;
 	struct endpoint *ep;
 	struct cap *cap;
@@ -232,33 +247,32 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 	if (!cap || unlikely(!caller->ipc.fast || caller->proc->killed))
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
 		goto slow;
 	if (unlikely(!list_empty(&ep->senders)))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, c->id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
 		goto slow_ep;
-	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != c->id))
+	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != id))
 		goto slow_rq;
 
 	/* Committed: the caller gets the reply, this thread waits on ep. */
 	me->ipc.caller = NULL;
 	me->ipc.got_call = 0;
 	me->ipc.fast = true;
+	me->ipc.ep = ep;		/* for ipc_fast_resumed() */
 	list_add_tail(&me->ipc.link, &ep->receivers);
 	ipc_fast_unlock(&ep->lock);
 	caller->ipc.state = IPC_IDLE;
 	caller->ipc.got_reply = 1;
 	caller->ipc.fast = false;
 	ipc_fast_copy(ipc_fast_tf(caller), tf, 0);
-	r = trace_rings[c->id];
+	r = trace_rings[id];
 	if (r)
-		trace_emit_ipc(r, TRACE_IPC_REPLY, ep->id, caller->tid,
-			       tf->rsi);
+		trace_emit_ipc_switch(r, TRACE_IPC_REPLY_SWITCH, ep->id,
+				      caller->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	ipc_fast_resumed(NC_REPLY_RECV, ep, tf,
-			 ipc_fast_switch(c, me, caller, r));
-	return;
+	ipc_fast_switch(c, me, caller);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:

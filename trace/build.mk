@@ -6,7 +6,7 @@ TRACE_KERNEL_SRCS := trace/emit.c trace/ring.c trace/reader.c
 TRACE_HOT_SRCS := trace/emit.c
 KERNEL_SRCS += $(TRACE_KERNEL_SRCS)
 HOT_SRCS += $(TRACE_HOT_SRCS)
-TRACE_HDRS := trace/record.h trace/ring.h trace/local.h tests/harness.h
+TRACE_HDRS := trace/record.h trace/ring.h trace/emit.h trace/local.h tests/harness.h
 # kernel/ only for "types.h": as -I it would shadow <sched.h> and friends.
 TRACE_HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) -iquote kernel
 

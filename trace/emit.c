@@ -5,82 +5,19 @@
  * while the code it interrupted is half-way through a record).
  *
  * May not: print, format, allocate, take or wait for locks, record boot
- * stages, or call anything outside this file and trace/local.h. Shape:
- * reserve (one guard jumps to the slow path), fill, commit. The protocol
+ * stages, or call anything outside this file, trace/emit.h (reserve and
+ * commit, inline) and trace/local.h. Shape: reserve (one guard jumps to
+ * the slow path), fill, commit. The protocol
  * and its barriers (steps W1-W6, R1-R6) are in docs/tracing.md.
  */
 #include "types.h"
-#include "trace/local.h"
-#include "trace/ring.h"
+#include "trace/emit.h"
 
 #define BLOCK		TRACE_BLOCK_SIZE
-#define INLINE		inline __attribute__((always_inline))
-#define PUT(field, v)	__atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+#define INLINE		TRACE_INLINE
+#define PUT(field, v)	TRACE_PUT(field, v)
 
 #define SLOWPATH	__attribute__((noinline, cold))
-
-static SLOWPATH void trace_write_slow(struct trace_ring_hdr *r,
-				      const void *rec, uint64_t word);
-
-static INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
-{
-	return (uint8_t *)r + TRACE_RING_HDR_SIZE + (pos & r->data_mask);
-}
-
-/*
- * Reserve @size bytes (W1-W3) and return where to fill the record, or
- * @tmp when the fast path cannot: the emitter then fills @tmp and
- * trace_commit() hands it to the slow path. That includes losing the
- * cmpxchg to a nested record, so the fast path has no loop. The time
- * stamp is read before the cmpxchg, so ring order is time order.
- */
-static INLINE void *trace_reserve(struct trace_ring_hdr *r, uint32_t size,
-				  void *tmp, uint64_t *seq)
-{
-	uint64_t tsc = local_clock();
-	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-	struct trace_hdr *e;
-
-	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
-		trace_nest_hook(r, TRACE_HOOK_RESERVE);
-	/* wlimit is this CPU's own: a plain load the compiler can fold. */
-	if (unlikely(h + size > r->wlimit ||
-		     !local_try_cmpxchg(&r->head, &h, h + size))) {
-		*seq = 0;
-		return tmp;
-	}
-	/*
-	 * Release: pairs with the acquire fence in trace_reader_next() (R5).
-	 * A reader that copied any byte stored after this point will see
-	 * head past h when it checks, and drop its copy.
-	 */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	e = trace_at(r, h);
-	PUT(e->tsc, tsc);
-	*seq = h << 29;		/* TRACE_SEQ(h) in the commit word's top half */
-	return e;
-}
-
-/* Publish the filled record @e (W5, W6), or pass @tmp to the slow path. */
-static INLINE void trace_commit(struct trace_ring_hdr *r, void *e, void *tmp,
-				uint64_t seq, uint16_t type, uint8_t size)
-{
-	uint64_t word = TRACE_COMMIT_WORD(type, size, TRACE_F_COMMIT, 0);
-
-	if (unlikely(e == tmp)) {
-		trace_write_slow(r, tmp, word);
-		return;
-	}
-	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
-		trace_nest_hook(r, TRACE_HOOK_COMMIT);
-	/*
-	 * Release: pairs with the acquire load of the commit word in
-	 * trace_reader_next() (R3): the payload is visible before the
-	 * record counts as whole.
-	 */
-	__atomic_store_n((local_word_t *)e, seq | word, __ATOMIC_RELEASE);
-	local_inc(&r->written);
-}
 
 /* Fill [pos, pos + len) with a TRACE_PAD record; pos is reserved. */
 static void trace_pad(struct trace_ring_hdr *r, uint64_t pos, uint64_t len)
@@ -172,8 +109,8 @@ static uint64_t trace_claim(struct trace_ring_hdr *r, uint64_t size,
  * The slow path: the record in @rec (filled on the emitter's stack, its
  * commit word @word without seq) could not be placed by trace_reserve().
  */
-static SLOWPATH void trace_write_slow(struct trace_ring_hdr *r,
-				      const void *rec, uint64_t word)
+SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
+			       uint64_t word)
 {
 	const local_word_t *src = rec;
 	uint64_t size = (word >> 16) & 0xff;

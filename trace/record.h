@@ -84,6 +84,8 @@ enum trace_type {
 	TRACE_IPC_REPLY = 19,	/* struct trace_ipc: server replies */
 	TRACE_PAGE_FAULT = 20,	/* struct trace_page_fault */
 	TRACE_MARKER = 21,	/* struct trace_marker: tests, benchmarks */
+	TRACE_IPC_CALL_SWITCH = 22,  /* struct trace_ipc_switch: CALL + switch */
+	TRACE_IPC_REPLY_SWITCH = 23, /* struct trace_ipc_switch: REPLY + switch */
 	TRACE_TYPE_COUNT	/* first unused number */
 };
 
@@ -250,6 +252,22 @@ struct trace_ipc {
 	uint32_t endpoint;	/* endpoint (capability object) id */
 	uint32_t partner_tid;
 	uint64_t tag;		/* message label / first word */
+};
+
+/*
+ * TRACE_IPC_CALL_SWITCH / _REPLY_SWITCH: the IPC fast path's one record per
+ * half trip. It stands for a TRACE_IPC_CALL (or _REPLY) record from prev
+ * to partner on endpoint with tag, followed at the same time stamp by a
+ * TRACE_SCHED_SWITCH from prev (now TRACE_STATE_SLEEPING, priority 0) to
+ * partner: converters emit both, so CPU tracks chain as before.
+ */
+struct trace_ipc_switch {
+	struct trace_hdr h;
+	uint32_t endpoint;	/* endpoint (capability object) id */
+	uint32_t partner_tid;	/* the message's receiver, next on this CPU */
+	uint64_t tag;		/* message label / first word */
+	uint32_t prev_tid;	/* the sender, switched out asleep */
+	uint32_t reserved;	/* 0 */
 };
 
 /* TRACE_PAGE_FAULT: a page fault was taken. */
@@ -424,6 +442,7 @@ TRACE_CHECK_REC(trace_syscall_exit);
 TRACE_CHECK_REC(trace_ipc);
 TRACE_CHECK_REC(trace_page_fault);
 TRACE_CHECK_REC(trace_marker);
+TRACE_CHECK_REC(trace_ipc_switch);
 _Static_assert(sizeof(struct trace_lost) == 24, "lost");
 _Static_assert(sizeof(struct trace_sched_switch) == 32, "sched_switch");
 _Static_assert(sizeof(struct trace_sched_wakeup) == 32, "sched_wakeup");
@@ -442,6 +461,9 @@ _Static_assert(sizeof(struct trace_syscall_exit) == 32, "syscall_exit");
 _Static_assert(sizeof(struct trace_ipc) == 32, "ipc");
 _Static_assert(sizeof(struct trace_page_fault) == 40, "page_fault");
 _Static_assert(sizeof(struct trace_marker) == 32, "marker");
+_Static_assert(sizeof(struct trace_ipc_switch) == 40, "ipc_switch");
+_Static_assert(offsetof(struct trace_ipc_switch, prev_tid) == 32,
+	       "ipc_switch.prev_tid");
 _Static_assert(offsetof(struct trace_task_new, name) == 32, "task_new.name");
 _Static_assert(offsetof(struct trace_task_rename, name) == 24, "rename.name");
 _Static_assert(offsetof(struct trace_ring_hdr, head) == 64, "ring.head");
@@ -483,6 +505,8 @@ static const uint8_t trace_rec_size[TRACE_TYPE_COUNT] __attribute__((unused)) = 
 	[TRACE_IPC_REPLY] = sizeof(struct trace_ipc),
 	[TRACE_PAGE_FAULT] = sizeof(struct trace_page_fault),
 	[TRACE_MARKER] = sizeof(struct trace_marker),
+	[TRACE_IPC_CALL_SWITCH] = sizeof(struct trace_ipc_switch),
+	[TRACE_IPC_REPLY_SWITCH] = sizeof(struct trace_ipc_switch),
 };
 
 #endif

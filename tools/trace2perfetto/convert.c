@@ -126,6 +126,31 @@ static void convert_switch(struct convert *cv, uint64_t ts, unsigned int cpu,
 	c->have_cur = true;
 }
 
+/*
+ * The IPC fast path's record: the TRACE_IPC_CALL or _REPLY it stands for,
+ * then its TRACE_SCHED_SWITCH, as if both had been recorded.
+ */
+static void convert_ipc_switch(struct convert *cv, uint64_t ts,
+			       unsigned int cpu,
+			       const struct trace_ipc_switch *r)
+{
+	struct trace_ipc ipc = {
+		.h = r->h, .endpoint = r->endpoint,
+		.partner_tid = r->partner_tid, .tag = r->tag };
+	struct trace_sched_switch sw = {
+		.h = r->h, .prev_tid = r->prev_tid,
+		.next_tid = r->partner_tid,
+		.prev_state = TRACE_STATE_SLEEPING };
+
+	ipc.h.type = r->h.type == TRACE_IPC_CALL_SWITCH ? TRACE_IPC_CALL
+							 : TRACE_IPC_REPLY;
+	ipc.h.size = sizeof(ipc);
+	sw.h.type = TRACE_SCHED_SWITCH;
+	sw.h.size = sizeof(sw);
+	thread_ipc(cv, ts, cpu, &ipc);
+	convert_switch(cv, ts, cpu, &sw);
+}
+
 static void convert_wakeup(struct convert *cv, uint64_t ts, unsigned int cpu,
 			   const struct trace_sched_wakeup *r)
 {
@@ -357,6 +382,10 @@ static void convert_record(struct convert *cv, const struct capture_rec *rec)
 		break;
 	case TRACE_MARKER:
 		convert_marker(cv, ts, cpu, (const void *)h);
+		break;
+	case TRACE_IPC_CALL_SWITCH:
+	case TRACE_IPC_REPLY_SWITCH:
+		convert_ipc_switch(cv, ts, cpu, (const void *)h);
 		break;
 	case TRACE_TIMER_TICK:	/* the timer IRQ slices already show ticks */
 	default:

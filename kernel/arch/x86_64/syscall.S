@@ -47,8 +47,7 @@ syscall_entry:
 	/* Leave through the frame at %rsp (also switch_to_user's way out). */
 	.globl syscall_return
 syscall_return:
-	movq 17 * 8(%rsp), %rcx		/* frame rip */
-	movq %rcx, %r11
+	movq 17 * 8(%rsp), %r11		/* frame rip */
 	sarq $47, %r11			/* canonical user address: bits 63..47 zero */
 	jnz 1f
 	cmpq $GDT_UCODE, 18 * 8(%rsp)	/* exec or a signal may have changed cs */
