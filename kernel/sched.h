@@ -55,6 +55,7 @@ struct thread {
 	uint64_t runtime;		/* TSC ticks spent running */
 	uint64_t switched_in;		/* TSC at the last switch-in */
 	uint64_t nswitches;
+	uint64_t ticks;			/* timer ticks that found it running */
 
 	/* threads_lock protects: */
 	struct list_head all_link;	/* all_threads */

@@ -61,6 +61,7 @@ void sched_tick(struct cpu *c)
 {
 	struct runqueue *rq = &c->rq;
 
+	c->current->ticks++;
 	if (!list_empty(&rq->sleepers)) {
 		spin_lock(&rq->lock);
 		while (!list_empty(&rq->sleepers)) {
