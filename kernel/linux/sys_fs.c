@@ -331,7 +331,10 @@ long sys_getdents64(SYSCALL_ARGS)
 	return ret;
 }
 
-/* The terminal requests whose argument the kernel copies: size, direction. */
+/*
+ * The terminal requests the kernel forwards: the size and direction of the
+ * argument struct it copies (0: the argument is a plain integer, in w2).
+ */
 static int sys_fs_ioctl_size(unsigned long req, bool *in)
 {
 	*in = true;
@@ -351,6 +354,8 @@ static int sys_fs_ioctl_size(unsigned long req, bool *in)
 		return 4;
 	case 0x5410:			/* TIOCSPGRP */
 		return 4;
+	case 0x540b:			/* TCFLSH */
+		return 0;
 	default:
 		return -ENOTTY;
 	}
@@ -370,7 +375,7 @@ long sys_ioctl(SYSCALL_ARGS)
 		return -EBADF;
 	if (f->type != FILE_SRV || (f->mode & S_IFMT) != S_IFCHR)
 		ret = -ENOTTY;
-	else if (size >= 0 && !uaccess_ok(a2, size))
+	else if (size > 0 && !uaccess_ok(a2, size))
 		ret = -EFAULT;
 	else if (size >= 0) {
 		srv_begin(f->reg, &c);

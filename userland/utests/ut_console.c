@@ -146,6 +146,8 @@ int t_console_tty(void)
 	EXPECT(ws.ws_row == 24 && ws.ws_col == 80);
 	EXPECT(ioctl(fd, TIOCGPGRP, &pgrp) == 0 && pgrp >= 0);
 	EXPECT(ioctl(fd, 0x54ff, 0) == -1 && (errno == ENOTTY || errno == EINVAL));
+	EXPECT(tcflush(fd, TCIFLUSH) == 0);
+	EXPECT(tcflush(fd, 7) == -1 && errno == EINVAL);
 	pgrp = 999999;
 	EXPECT(ioctl(fd, TIOCSPGRP, &pgrp) == -1 && errno == EPERM);
 	EXPECT(write(fd, msg, sizeof(msg) - 1) == (ssize_t)sizeof(msg) - 1);
