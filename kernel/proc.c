@@ -453,8 +453,11 @@ int proc_setpgid(int pid, int pgid)
 	return err;
 }
 
-/* getpgid(pid): pid's (0: the caller's) process group, or -ESRCH. */
-int proc_getpgid(int pid)
+/*
+ * getpgid(pid) or, with session, getsid(pid): pid's (0: the caller's)
+ * process group or session, or -ESRCH.
+ */
+int proc_group_of(int pid, bool session)
 {
 	unsigned long f;
 	struct proc *t;
@@ -464,23 +467,7 @@ int proc_getpgid(int pid)
 		return -ESRCH;
 	f = spin_lock_irqsave(&proc_lock);
 	t = proc_live_locked(pid);
-	ret = t ? t->pgid : -ESRCH;
-	spin_unlock_irqrestore(&proc_lock, f);
-	return ret;
-}
-
-/* getsid(pid): pid's (0: the caller's) session, or -ESRCH. */
-int proc_getsid(int pid)
-{
-	unsigned long f;
-	struct proc *t;
-	int ret;
-
-	if (pid < 0)
-		return -ESRCH;
-	f = spin_lock_irqsave(&proc_lock);
-	t = proc_live_locked(pid);
-	ret = t ? t->sid : -ESRCH;
+	ret = !t ? -ESRCH : session ? t->sid : t->pgid;
 	spin_unlock_irqrestore(&proc_lock, f);
 	return ret;
 }

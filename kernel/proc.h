@@ -59,8 +59,7 @@ int proc_exec(const char *path, const char *const *argv,
 __noreturn void proc_die(void);
 int proc_kill(int pid, int sig);
 int proc_setpgid(int pid, int pgid);
-int proc_getpgid(int pid);
+int proc_group_of(int pid, bool session);
 int proc_setsid(void);
-int proc_getsid(int pid);
 
 #endif

@@ -59,12 +59,12 @@ static long sys_proc_exists(int pid)
 /* Process groups and sessions: proc.c keeps them and checks the rules. */
 long sys_getpgid(SYSCALL_ARGS)
 {
-	return proc_getpgid((int)a0);
+	return proc_group_of((int)a0, false);
 }
 
 long sys_getpgrp(SYSCALL_ARGS)
 {
-	return proc_getpgid(0);
+	return proc_group_of(0, false);
 }
 
 long sys_setpgid(SYSCALL_ARGS)
@@ -79,7 +79,7 @@ long sys_setsid(SYSCALL_ARGS)
 
 long sys_getsid(SYSCALL_ARGS)
 {
-	return proc_getsid((int)a0);
+	return proc_group_of((int)a0, true);
 }
 
 long sys_set_tid_address(SYSCALL_ARGS)
