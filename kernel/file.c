@@ -18,6 +18,7 @@
 #include "string.h"
 #include <arch/uaccess.h>
 #include <loupe/fsproto.h>
+#include <loupe/path.h>
 
 #define AT_FDCWD	(-100)
 
@@ -273,6 +274,7 @@ void file_table_release(struct proc *p)
 int file_normalize(const char *base, const char *path, char *out, size_t max)
 {
 	size_t n = 0;
+	long len;
 
 	if (*path != '/') {
 		n = strlen(base);
@@ -280,34 +282,14 @@ int file_normalize(const char *base, const char *path, char *out, size_t max)
 			return -ENAMETOOLONG;
 		memcpy(out, base, n);
 	}
-	if (n == 1)
-		n = 0;			/* base "/": components append to "" */
-	while (*path) {
-		const char *s;
-		size_t len;
-
-		while (*path == '/')
-			path++;
-		for (s = path; *path && *path != '/'; path++)
-			;
-		len = path - s;
-		if (!len || (len == 1 && s[0] == '.'))
-			continue;
-		if (len == 2 && s[0] == '.' && s[1] == '.') {
-			while (n && out[--n] != '/')
-				;
-			continue;
-		}
-		if (n + 1 + len >= max)
-			return -ENAMETOOLONG;
-		out[n++] = '/';
-		memcpy(out + n, s, len);
-		n += len;
-	}
-	if (!n)
-		out[n++] = '/';
-	out[n] = '\0';
-	return n;
+	/* base "/": components append to "" */
+	len = path_append(out, n == 1 ? 0 : n, path, max);
+	if (len < 0)
+		return -ENAMETOOLONG;
+	if (!len)
+		out[len++] = '/';
+	out[len] = '\0';
+	return len;
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "ramfs.h"
+#include <loupe/path.h>
 
 struct node *ramfs_root;
 static uint64_t ramfs_next_ino = 1;
@@ -63,6 +64,7 @@ static int ramfs_normalize(const char *base, size_t blen, const char *path,
 			   char *out)
 {
 	size_t n = 0;
+	long len;
 
 	if (*path != '/') {
 		if (blen >= RAMFS_PATH_MAX)
@@ -70,29 +72,10 @@ static int ramfs_normalize(const char *base, size_t blen, const char *path,
 		memcpy(out, base, blen);
 		n = blen;
 	}
-	while (*path) {
-		const char *s;
-		size_t len;
-
-		while (*path == '/')
-			path++;
-		for (s = path; *path && *path != '/'; path++)
-			;
-		len = path - s;
-		if (!len || (len == 1 && s[0] == '.'))
-			continue;
-		if (len == 2 && s[0] == '.' && s[1] == '.') {
-			while (n && out[--n] != '/')
-				;
-			continue;
-		}
-		if (n + 1 + len >= RAMFS_PATH_MAX)
-			return -ENAMETOOLONG;
-		out[n++] = '/';
-		memcpy(out + n, s, len);
-		n += len;
-	}
-	out[n] = '\0';
+	len = path_append(out, n, path, RAMFS_PATH_MAX);
+	if (len < 0)
+		return -ENAMETOOLONG;
+	out[len] = '\0';
 	return 0;
 }
 
