@@ -7,26 +7,12 @@
  * (tests/suite) checks raw mode.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
-static void say(const char *fmt, ...)
-{
-	char buf[1200];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (n > 0)
-		write(1, buf, (size_t)n);
-}
+#include "say.h"
 
 /* Raw mode until 'q': one line per byte, then the old settings back. */
 static int conecho_raw(void)

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "loupe.h"
+#include "say.h"
 
 #define NULL_ITERS	100000
 #define FORK_ITERS	200
@@ -32,21 +32,6 @@
 #define LABEL_PING	1
 
 static const char *self_path = "/init";
-
-static void say(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (write(1, buf, n) < 0)
-		return;
-}
 
 /* lfence keeps rdtsc from running ahead of the loop it closes. */
 static inline uint64_t tsc(void)
