@@ -121,12 +121,7 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	uint64_t now = rdtsc(), top = next->kstack_top;
 
-	prev->runtime += now - prev->switched_in;
-	prev->on_cpu = false;
-	next->state = THREAD_RUNNING;
-	next->on_cpu = true;
-	next->switched_in = now;
-	next->nswitches++;
+	sched_account_switch(prev, next, now);
 	user_switch_fast(prev, next);
 	c->current = next;
 	c->kstack_top = top;

@@ -101,6 +101,22 @@ struct thread *switch_to(struct context **save, struct context *next,
 void rq_enqueue(struct runqueue *rq, struct thread *t);
 
 /*
+ * The books of a switch from prev to next at TSC time now, kept alike by
+ * both ways of switching: sched_switch_to() and the IPC fast path's
+ * direct switch (ipc_fast.c). The switching CPU's rq->lock is held.
+ */
+static inline void sched_account_switch(struct thread *prev,
+					struct thread *next, uint64_t now)
+{
+	prev->runtime += now - prev->switched_in;
+	prev->on_cpu = false;
+	next->state = THREAD_RUNNING;
+	next->on_cpu = true;
+	next->switched_in = now;
+	next->nswitches++;
+}
+
+/*
  * Sleep until cond is true, testing it under this CPU's rq->lock, so a
  * waker that changes it under the thread's rq->lock (sched_wakeup_store)
  * or then wakes the thread (sched_wakeup) is never missed. Nothing is

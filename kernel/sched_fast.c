@@ -42,12 +42,7 @@ struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
 		trace_emit_switch(r, prev == c->idle ? TRACE_TID_IDLE : prev->tid,
 				  next == c->idle ? TRACE_TID_IDLE : next->tid,
 				  sched_trace_state(prev), 0, 0);
-	prev->runtime += now - prev->switched_in;
-	prev->on_cpu = false;
-	next->state = THREAD_RUNNING;
-	next->on_cpu = true;
-	next->switched_in = now;
-	next->nswitches++;
+	sched_account_switch(prev, next, now);
 	if (prev->fpu || next->fpu)
 		user_switch(prev, next);
 	c->current = next;
