@@ -3,7 +3,10 @@
  * 0x3f8-0x3ff and the kernel enabled them in its I/O bitmap. The kernel's
  * own printk writes the same transmitter; bytes from both interleave,
  * which is harmless. Receive interrupts (IRQ 4) signal our notification.
+ * inb/outb are musl's <sys/io.h> (outb takes the value, then the port).
  */
+#include <sys/io.h>
+
 #include "console.h"
 
 #define COM1	0x3f8
@@ -15,24 +18,11 @@
 #define LSR_DR	0x01	/* data ready */
 #define LSR_THRE 0x20	/* transmitter holding register empty */
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ __volatile__("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 /* Keep the kernel's line settings; interrupt on received data. */
 void uart_init(void)
 {
-	outb(COM1 + MCR, 0x0b);		/* DTR, RTS, OUT2 (the IRQ gate) */
-	outb(COM1 + IER, 0x01);		/* received data available */
+	outb(0x0b, COM1 + MCR);		/* DTR, RTS, OUT2 (the IRQ gate) */
+	outb(0x01, COM1 + IER);		/* received data available */
 }
 
 void uart_putc(char c)
@@ -41,7 +31,7 @@ void uart_putc(char c)
 		if (inb(COM1 + LSR) & LSR_THRE)
 			break;
 	}
-	outb(COM1 + THR, (uint8_t)c);
+	outb((uint8_t)c, COM1 + THR);
 }
 
 int uart_getc(void)
