@@ -160,7 +160,6 @@ int cap_boot_init(struct proc *p)
 		[BOOT_SLOT_INITRD] = { CAP_SHM, shm_initrd(), 0, CAP_GRANT },
 	};
 
-	ipc_fast_init();	/* once, before any process can call */
 	for (int i = 0; i < BOOT_SLOTS; i++) {
 		if (boot[i].type == CAP_SHM && !boot[i].obj)
 			continue;	/* no initrd: the slot stays empty */

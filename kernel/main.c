@@ -22,6 +22,7 @@
 #include "smp.h"
 #include "stage.h"
 #include "trace.h"
+#include "ipc.h"
 #include "gdbstub/kgdb.h"
 #include <arch/acpi.h>
 #include <arch/cpu.h>
@@ -166,6 +167,7 @@ void kmain(uint32_t magic, uint32_t mbi)
 	trace_init();
 	stage_exit = cmdline_is("stages", "exit");
 	panic_exit = cmdline_is("panic", "exit");
+	ipc_fast_init();
 	stage_mark(STAGE_BOOT_CMDLINE);
 	check(err, "multiboot_parse");
 	stage_mark(STAGE_MM_MAP);
