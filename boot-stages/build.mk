@@ -7,6 +7,8 @@ STAGES_CATALOG := boot-stages/stages.catalog
 STAGES_GEN     := boot-stages/gen_stages boot-stages/stage_catalog.py
 REPEAT         ?= 1
 BOOT_STAGES_FLAGS ?=
+# Kernel command-line options for the run, e.g. CMDLINE="ipcfast=off".
+CMDLINE        ?=
 
 $(BUILD)/gen/stages.h: $(STAGES_CATALOG) $(STAGES_GEN)
 	$(quiet) GEN $@
@@ -32,4 +34,4 @@ KERNEL_EXTRA_OBJS += $(BUILD)/gen/stages_table.o
 boot-stages: $(DEPS_STAMP) $(BUILD)/loupe.bin $(BUILD)/initrd.cpio
 	$(Q)$(PYTHON) boot-stages/run --smp $(SMP) --accel $(ACCEL) \
 		--repeat $(REPEAT) --image $(BUILD)/loupe.bin --build $(BUILD) \
-		$(BOOT_STAGES_FLAGS)
+		$(if $(CMDLINE),--cmdline "$(CMDLINE)") $(BOOT_STAGES_FLAGS)

@@ -108,21 +108,45 @@ void vm_activate(struct vm *vm)
 	write_cr3(vm ? vm->pml4 : mmu_kernel_pml4());
 }
 
+/*
+ * Call @fn on each present PTE of [start, end) below @table (a table of
+ * @level, 3 = PML4, covering addresses from @base), skipping absent
+ * tables whole: a range may span terabytes of which a few pages exist,
+ * and the caller holds vm->lock with interrupts off. Lock held.
+ */
+static void vm_walk(pte_t *table, int level, vaddr_t base, vaddr_t start,
+		    vaddr_t end, void (*fn)(pte_t *, vaddr_t, uintptr_t),
+		    uintptr_t arg)
+{
+	unsigned shift = PAGE_SHIFT + 9 * level;
+
+	for (unsigned i = (start - base) >> shift; i < 512; i++) {
+		vaddr_t va = base + ((vaddr_t)i << shift);
+
+		if (va >= end)
+			break;
+		if (!(table[i] & PTE_P))
+			continue;
+		if (level == 0)
+			fn(&table[i], va, arg);
+		else
+			vm_walk(phys_to_virt(table[i] & PTE_ADDR), level - 1,
+				va, MAX(start, va), end, fn, arg);
+	}
+}
+
+static void vm_zap_pte(pte_t *pte, vaddr_t va, uintptr_t unused)
+{
+	if (!(*pte & PTE_SHM))
+		pmm_free(*pte & PTE_ADDR, 0);
+	*pte = 0;
+	invlpg(va);
+}
+
 /* Unmap [start, end) from the page tables, freeing the pages. Lock held. */
 static void vm_zap(struct vm *vm, vaddr_t start, vaddr_t end)
 {
-	pte_t *pml4 = phys_to_virt(vm->pml4);
-
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		pte_t *pte = mmu_walk(pml4, va, false);
-
-		if (pte && (*pte & PTE_P)) {
-			if (!(*pte & PTE_SHM))
-				pmm_free(*pte & PTE_ADDR, 0);
-			*pte = 0;
-			invlpg(va);
-		}
-	}
+	vm_walk(phys_to_virt(vm->pml4), 3, 0, start, end, vm_zap_pte, 0);
 }
 
 /* Split the region containing addr so that a region starts at addr. */
@@ -269,6 +293,26 @@ static bool vm_covered(struct vm *vm, vaddr_t start, vaddr_t end)
 	return true;
 }
 
+static void vm_protect_pte(pte_t *pte, vaddr_t va, uintptr_t flags)
+{
+	*pte = (*pte & (PTE_ADDR | PTE_SHM)) | flags;
+	invlpg(va);
+}
+
+/* The regions inside [start, end) (split at both ends) get @prot. */
+static void vm_set_prot(struct vm *vm, vaddr_t start, vaddr_t end,
+			unsigned prot)
+{
+	struct list_head *p;
+
+	list_for_each(p, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		if (r->start >= start && r->end <= end)
+			r->prot = prot;
+	}
+}
+
 /*
  * mprotect: give [start, start+len) protection prot, splitting regions at
  * the edges. Returns 0, -EINVAL, or -ENOMEM (part of the range unmapped,
@@ -291,14 +335,10 @@ int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 		err = vm_split_at(vm, start);
 	if (!err)
 		err = vm_split_at(vm, end);
-	for (vaddr_t va = start; va < end && !err; va += PAGE_SIZE) {
-		pte_t *pte = mmu_walk(pml4, va, false);
-
-		vm_find(vm, va)->prot = prot;
-		if (pte && (*pte & PTE_P)) {
-			*pte = (*pte & (PTE_ADDR | PTE_SHM)) | vm_pte_flags(prot);
-			invlpg(va);
-		}
+	if (!err) {
+		vm_set_prot(vm, start, end, prot);
+		vm_walk(pml4, 3, 0, start, end, vm_protect_pte,
+			vm_pte_flags(prot));
 	}
 	spin_unlock_irqrestore(&vm->lock, f);
 	return err;

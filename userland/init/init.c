@@ -1,7 +1,8 @@
 /*
  * init: PID 1. Runs the user-space self-tests (/bin/utests, then the IPC
- * tests /bin/ipctests; their lines are boot stages) unless utests=off or a
- * kernel test mode asks otherwise, reports, reaps orphans, and then powers
+ * tests /bin/ipctests, then the system-call fuzzer /bin/sysfuzz; their
+ * lines are boot stages) unless utests=off or a kernel test mode asks
+ * otherwise, reports, reaps orphans, and then powers
  * the machine off (stages=exit on the kernel command line: how the
  * boot-stage runner ends QEMU) or keeps conecho on the console,
  * restarting it whenever it ends. PID 1 never exits. Before anything else
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
 {
 	char *const utests[] = { "/bin/utests", NULL };
 	char *const ipctests[] = { "/bin/ipctests", NULL };
+	char *const sysfuzz[] = { "/bin/sysfuzz", NULL };
 	const char *stages = getenv("stages");
 	unsigned up = 0;
 	int status, console = -1;
@@ -209,6 +211,8 @@ int main(int argc, char **argv)
 		status = init_run(utests[0], utests);
 		if (status == 0)
 			status = init_run(ipctests[0], ipctests);
+		if (status == 0)
+			status = init_run(sysfuzz[0], sysfuzz);
 		if (status == 0)
 			printf("%s\n", USTAGE_DONE);
 		else
