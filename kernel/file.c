@@ -12,6 +12,7 @@
 #include "file.h"
 #include "kmalloc.h"
 #include "pmm.h"
+#include "pipe.h"
 #include "proc.h"
 #include "sched.h"
 #include "srv.h"
@@ -60,6 +61,8 @@ void file_put(struct file *f)
 		srv_end(&c);
 		srv_put(f->reg);
 	}
+	if (f->type == FILE_PIPE)
+		pipe_release(f);
 	kfree(f->path);
 	kfree(f);
 }

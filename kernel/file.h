@@ -29,11 +29,13 @@
 #define S_IFMT		0170000
 #define S_IFDIR		0040000
 #define S_IFCHR		0020000
+#define S_IFIFO		0010000
 #define S_IFREG		0100000
 
 enum file_type {
 	FILE_KCONSOLE,			/* the kernel console (before servers) */
 	FILE_SRV,			/* served by a file server over IPC */
+	FILE_PIPE,			/* one end of a pipe (pipe.c) */
 };
 
 struct file {
@@ -43,11 +45,13 @@ struct file {
 	uint64_t handle;		/* FILE_SRV: what the server issued */
 	unsigned mode;			/* st_mode from the open */
 	char *path;			/* directories: for fchdir and *at */
+	struct pipe *pipe;		/* FILE_PIPE: the pipe (pipe.c) */
 	/* Changed by any sharer without a lock (atomic accesses): */
 	unsigned flags;			/* O_ACCMODE, O_APPEND, O_NONBLOCK */
 	uint64_t off;			/* the file offset, or dirent cookie */
 };
 
+struct pipe;
 struct proc;
 struct srv_reg;
 

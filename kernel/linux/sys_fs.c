@@ -11,6 +11,7 @@
  */
 #include "linux.h"
 #include "file.h"
+#include "pipe.h"
 #include "srv.h"
 #include "string.h"
 #include "sys_fs.h"
@@ -71,6 +72,8 @@ static long sys_fs_io(struct file *f, char *ubuf, size_t n, uint64_t off,
 		return write ? sys_fs_write_console(ubuf, n) : 0;
 	if (!uaccess_ok((uintptr_t)ubuf, n))
 		return -EFAULT;
+	if (f->type == FILE_PIPE)
+		return write ? pipe_write(f, ubuf, n) : pipe_read(f, ubuf, n);
 	srv_begin(f->reg, &c);
 	*end = off;
 	while (done < n) {
@@ -131,9 +134,9 @@ static long sys_fs_rw(int fd, char *ubuf, long n, long pos, bool write)
 	f = sys_fs_file(fd, write ? O_WRONLY : O_RDONLY, &ret);
 	if (!f)
 		return ret;
-	if (n < 0) {
+	if (n < 0 || (pos >= 0 && f->type == FILE_PIPE)) {
 		file_put(f);
-		return -EINVAL;
+		return n < 0 ? -EINVAL : -ESPIPE;
 	}
 	off = pos >= 0 ? (uint64_t)pos : __atomic_load_n(&f->off,
 							 __ATOMIC_RELAXED);
@@ -234,6 +237,10 @@ long sys_lseek(SYSCALL_ARGS)
 
 	if (!f)
 		return -EBADF;
+	if (f->type == FILE_PIPE) {
+		file_put(f);
+		return -ESPIPE;
+	}
 	if (a2 == SEEK_CUR)
 		base = __atomic_load_n(&f->off, __ATOMIC_RELAXED);
 	else if (a2 == SEEK_END)
@@ -290,6 +297,9 @@ long sys_fs_fstat(int fd, void *ubuf)
 		err = -EFAULT;
 	else if (f->type == FILE_SRV)
 		err = sys_fs_call(f, FS_FSTAT, 0, 0, out, &s, sizeof(s));
+	else if (f->type == FILE_PIPE)
+		s = (struct fs_stat){ .mode = f->mode, .nlink = 1,
+				      .size = pipe_unread(f), .blksize = 4096 };
 	if (err >= 0)
 		err = sys_fs_stat_out(ubuf, &s);
 	file_put(f);
@@ -373,7 +383,13 @@ long sys_ioctl(SYSCALL_ARGS)
 
 	if (!f)
 		return -EBADF;
-	if (f->type != FILE_SRV || (f->mode & S_IFMT) != S_IFCHR)
+	if (f->type == FILE_PIPE && a1 == 0x541b) {	/* FIONREAD */
+		uint32_t n = pipe_unread(f);
+
+		ret = copy_to_user((void *)a2, &n, sizeof(n));
+	} else if (f->type == FILE_PIPE)
+		ret = -ENOTTY;
+	else if (f->type != FILE_SRV || (f->mode & S_IFMT) != S_IFCHR)
 		ret = -ENOTTY;
 	else if (size > 0 && !uaccess_ok(a2, size))
 		ret = -EFAULT;
@@ -388,6 +404,44 @@ long sys_ioctl(SYSCALL_ARGS)
 	}
 	file_put(f);
 	return ret;
+}
+
+/*
+ * pipe2(fds, flags): the read end in fds[0], the write end in fds[1].
+ * Both descriptors are installed only once the array can be written.
+ */
+long sys_pipe2(SYSCALL_ARGS)
+{
+	struct file *rd, *wr;
+	int fd[2] = { -1, -1 };
+	long err;
+
+	if (a1 & ~(unsigned long)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (!uaccess_ok(a0, sizeof(fd)))
+		return -EFAULT;
+	err = pipe_create(a1 & O_NONBLOCK, &rd, &wr);
+	if (err)
+		return err;
+	/* file_install() drops the reference it could not install. */
+	fd[0] = file_install(rd, 0, a1 & O_CLOEXEC);
+	if (fd[0] < 0) {
+		file_put(wr);
+		return fd[0];
+	}
+	fd[1] = file_install(wr, 0, a1 & O_CLOEXEC);
+	err = fd[1] < 0 ? fd[1] : copy_to_user((void *)a0, fd, sizeof(fd));
+	if (err) {
+		file_close(fd[0]);
+		if (fd[1] >= 0)
+			file_close(fd[1]);
+	}
+	return err;
+}
+
+long sys_pipe(SYSCALL_ARGS)
+{
+	return sys_pipe2(a0, 0, 0, 0, 0, 0);
 }
 
 long sys_close(SYSCALL_ARGS)

@@ -74,6 +74,10 @@ int t_file_links(void);
 int t_file_leak(void);
 int t_file_server_dies(void);
 int t_shm(void);
+int t_pipe(void);
+int t_pipe_fork(void);
+int t_pipe_signals(void);
+int t_pipe_atomic(void);
 
 int t_jobctl(void);
 

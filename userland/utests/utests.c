@@ -102,6 +102,10 @@ static const struct utest utests[] = {
 	{ t_file_leak, "file_leak", USTAGE_FILE_LEAK },
 	{ t_file_server_dies, "file_server_dies", USTAGE_FILE_SERVER_DIES },
 	{ t_shm, "shm", USTAGE_SHM },
+	{ t_pipe, "pipe", USTAGE_PIPE },
+	{ t_pipe_fork, "pipe_fork", USTAGE_PIPE_FORK },
+	{ t_pipe_signals, "pipe_signals", USTAGE_PIPE_SIGNALS },
+	{ t_pipe_atomic, "pipe_atomic", USTAGE_PIPE_ATOMIC },
 };
 
 _Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,
