@@ -1,8 +1,9 @@
 /*
  * Processes: an address space, a main thread running in user mode, a
  * place in the process tree, and an exit status for the parent's wait4.
- * Programs come from the initrd (a newc cpio Multiboot module) and are
- * static ELF64 executables or static PIEs (kernel/elf.c plans the load).
+ * Programs come from the VFS (or the initrd before it runs: image.c) and
+ * are static ELF64 executables or static PIEs (kernel/elf.c plans the
+ * load), or "#!" scripts naming one.
  *
  * proc_lock protects the process tree: pids, parent/children links,
  * process groups and sessions, states and exit statuses. Lock order:
@@ -10,8 +11,8 @@
  */
 #include "proc.h"
 #include "bootinfo.h"
-#include "cpio.h"
 #include "elf.h"
+#include "image.h"
 #include "file.h"
 #include "ioport.h"
 #include "ipc.h"
@@ -27,26 +28,12 @@
 
 #define PIE_BASE	0x0000555555554000UL	/* as Linux places PIEs */
 #define STACK_IMAGE	(16 * 1024)		/* argv, envp, auxv at most */
+#define SCRIPT_LINE	256			/* "#!" lines, as Linux reads them */
+#define SCRIPT_DEPTH	4			/* scripts interpreting scripts */
 
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
 struct list_head all_procs = LIST_HEAD_INIT(all_procs);
 static int next_pid = 1;
-
-/* The initrd's bytes for path (no leading '/'), or NULL. */
-static const void *proc_initrd_file(const char *path, size_t *size)
-{
-	struct cpio_entry e;
-
-	if (!boot_info.nmods)
-		return NULL;
-	while (*path == '/')
-		path++;
-	if (cpio_find(phys_to_virt(boot_info.mods[0].base),
-		      boot_info.mods[0].len, path, &e) || !cpio_is_reg(&e))
-		return NULL;
-	*size = e.size;
-	return e.data;
-}
 
 static unsigned proc_prot(uint32_t elf_prot)
 {
@@ -112,30 +99,96 @@ static int proc_setup_stack(struct vm *vm, const struct elf_image *img,
 	return err;
 }
 
+static struct vm *proc_load_at(const char *path, const char *const *argv,
+				const char *const *envp, uint64_t *entry,
+				uint64_t *sp, int *err, int depth);
+
 /*
- * Load path from the initrd into a new address space. Fills *entry and
- * *sp for the first thread. Returns the vm, or NULL with *err set.
+ * The interpreter and its optional argument from a script's first line,
+ * "#!interpreter [argument]", split in @line. False if there is none.
  */
-static struct vm *proc_load(const char *path, const char *const *argv,
-			    const char *const *envp, uint64_t *entry,
-			    uint64_t *sp, int *err)
+static bool proc_script_line(const struct image *file, char *line,
+			     char **interp, char **arg)
+{
+	size_t n = MIN(file->size - 2, SCRIPT_LINE - 1);
+	char *end;
+
+	memcpy(line, (const char *)file->data + 2, n);
+	line[n] = '\0';
+	end = strchr(line, '\n');
+	if (end)
+		*end = '\0';
+	/* As Linux: trailing blanks go, inner ones stay in the argument. */
+	for (end = line + strlen(line); end > line &&
+	     (end[-1] == ' ' || end[-1] == '\t'); end--)
+		end[-1] = '\0';
+	for (*interp = line; **interp == ' ' || **interp == '\t'; (*interp)++)
+		;
+	for (end = *interp; *end && *end != ' ' && *end != '\t'; end++)
+		;
+	*arg = NULL;
+	if (*end) {
+		*end++ = '\0';
+		while (*end == ' ' || *end == '\t')
+			end++;
+		*arg = *end ? end : NULL;
+	}
+	return **interp != '\0';
+}
+
+/*
+ * A script: run its interpreter with argv { interpreter, [argument,]
+ * path, argv[1]... }, as Linux does. Interpreters may be scripts
+ * themselves, SCRIPT_DEPTH deep (then ELOOP).
+ */
+static struct vm *proc_load_script(const struct image *file, const char *path,
+				   const char *const *argv,
+				   const char *const *envp, uint64_t *entry,
+				   uint64_t *sp, int *err, int depth)
+{
+	char line[SCRIPT_LINE], *interp, *arg;
+	const char **nargv;
+	size_t argc = 0, n = 0;
+	struct vm *vm;
+
+	*err = depth >= SCRIPT_DEPTH ? -ELOOP : -ENOEXEC;
+	if (depth >= SCRIPT_DEPTH || !proc_script_line(file, line, &interp, &arg))
+		return NULL;
+	while (argv[argc])
+		argc++;
+	*err = -ENOMEM;
+	nargv = kmalloc((argc + 4) * sizeof(*nargv));
+	if (!nargv)
+		return NULL;
+	nargv[n++] = interp;
+	if (arg)
+		nargv[n++] = arg;
+	nargv[n++] = path;
+	for (size_t i = 1; i < argc; i++)
+		nargv[n++] = argv[i];
+	nargv[n] = NULL;
+	vm = proc_load_at(interp, nargv, envp, entry, sp, err, depth + 1);
+	kfree(nargv);
+	return vm;
+}
+
+/* A static ELF (or static PIE) image into a new address space. */
+static struct vm *proc_load_elf(const struct image *file, const char *path,
+				const char *const *argv,
+				const char *const *envp, uint64_t *entry,
+				uint64_t *sp, int *err)
 {
 	struct elf_image *img = kmalloc(sizeof(*img));
-	const void *file;
 	struct vm *vm = NULL;
-	size_t size;
 
 	*err = -ENOMEM;
 	if (!img)
 		return NULL;
-	file = proc_initrd_file(path, &size);
-	if (!file)
-		*err = -ENOENT;
-	else if ((*err = elf_plan(file, size, PIE_BASE, img)))
+	if ((*err = elf_plan(file->data, file->size, PIE_BASE, img)))
 		*err = elf_errno(*err);
 	else if (!(vm = vm_create()))
 		*err = -ENOMEM;
-	else if (!(*err = proc_load_segments(vm, img, file)))
+	else if (!(*err = proc_load_segments(vm, img, file->data)))
 		*err = proc_setup_stack(vm, img, path, argv, envp, sp);
 	if (*err && vm) {
 		vm_destroy(vm);
@@ -147,6 +200,37 @@ static struct vm *proc_load(const char *path, const char *const *argv,
 	}
 	kfree(img);
 	return vm;
+}
+
+/*
+ * Load path (from the VFS, or the initrd before it runs: image.c) into a
+ * new address space. Fills *entry and *sp for the first thread. Returns
+ * the vm, or NULL with *err set.
+ */
+static struct vm *proc_load_at(const char *path, const char *const *argv,
+				const char *const *envp, uint64_t *entry,
+				uint64_t *sp, int *err, int depth)
+{
+	struct image file;
+	struct vm *vm;
+
+	*err = image_get(path, &file);
+	if (*err)
+		return NULL;
+	if (file.size >= 2 && !memcmp(file.data, "#!", 2))
+		vm = proc_load_script(&file, path, argv, envp, entry, sp, err,
+				      depth);
+	else
+		vm = proc_load_elf(&file, path, argv, envp, entry, sp, err);
+	image_put(&file);
+	return vm;
+}
+
+static struct vm *proc_load(const char *path, const char *const *argv,
+			    const char *const *envp, uint64_t *entry,
+			    uint64_t *sp, int *err)
+{
+	return proc_load_at(path, argv, envp, entry, sp, err, 0);
 }
 
 static void proc_exit_nomem(struct thread *me, struct proc *p);

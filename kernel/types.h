@@ -75,6 +75,7 @@ typedef uintptr_t vaddr_t;	/* a virtual address */
 #define ENAMETOOLONG 36
 #define ENOSYS	38
 #define ENOTEMPTY 39
+#define ELOOP	40
 #define ETIMEDOUT 110
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Linux process calls: identity, process groups and sessions, exit,
  * fork/execve/wait4, kill, TLS (arch_prctl), set_tid_address, limits,
- * CPU affinity. Programs come from the initrd.
+ * CPU affinity. Programs come through the VFS (kernel/image.c).
  */
 #include "linux.h"
 #include "cpu.h"

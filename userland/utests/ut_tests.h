@@ -44,6 +44,7 @@ int t_efault_time(void);
 int t_efault_info(void);
 int t_efault_proc(void);
 int t_efault_exec(void);
+int t_exec_files(void);
 int t_ids(void);
 int t_exit_status(void);
 int t_wait(void);

@@ -106,6 +106,7 @@ static const struct utest utests[] = {
 	{ t_pipe_fork, "pipe_fork", USTAGE_PIPE_FORK },
 	{ t_pipe_signals, "pipe_signals", USTAGE_PIPE_SIGNALS },
 	{ t_pipe_atomic, "pipe_atomic", USTAGE_PIPE_ATOMIC },
+	{ t_exec_files, "exec_files", USTAGE_EXEC_FILES },
 };
 
 _Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,
