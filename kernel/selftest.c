@@ -231,6 +231,7 @@ static volatile uint64_t spin_progress[8];
  * host that deschedules QEMU mid-slice inflates one spinner's TSC runtime.
  */
 static uint64_t spin_ticks[8];
+static unsigned spin_cpu[8];		/* where each spinner ended */
 static unsigned spin_done;
 
 static void selftest_spinner(void *slot)
@@ -242,6 +243,7 @@ static void selftest_spinner(void *slot)
 		spin_progress[(uintptr_t)slot]++;
 	f = irq_save();
 	spin_ticks[(uintptr_t)slot] = me->ticks;
+	spin_cpu[(uintptr_t)slot] = cpu_id();
 	irq_restore(f);
 	/* Release: pairs with the acquire in selftest_await(). */
 	__atomic_add_fetch(&spin_done, 1, __ATOMIC_RELEASE);
@@ -278,35 +280,58 @@ static void selftest_preempt(void)
 }
 
 /*
- * ncpus spinners all start on the last CPU, unpinned: idle CPUs must
- * steal them until each gets about 1/ncpus of the time.
+ * The balance verdict. On one CPU the spinners share its ticks: each
+ * must have about 1/n. On several, each spinner's ticks come from the
+ * CPU it ended on, and a host that runs QEMU's vCPU threads unevenly
+ * (a loaded CI machine) gives the vCPUs unequal tick counts: what must
+ * hold is that the idle CPUs took one spinner each, and that none
+ * starved (an eighth of a fair share at least).
+ */
+static void selftest_balance_check(unsigned n)
+{
+	uint64_t total = 0;
+	unsigned seen = 0, cpus = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		total += spin_ticks[i];
+	for (unsigned i = 0; i < n; i++) {
+		unsigned pct = total ? spin_ticks[i] * 100 / total : 0;
+		bool fair = ncpus == 1 ? pct >= 100 / n / 2 &&
+					 pct <= 100 * 3 / n / 2
+				       : pct * n * 8 >= 100;
+
+		if (!fair)
+			panic("load balance: thread %u got %u%% of the ticks", i, pct);
+		cpus += !(seen & 1u << spin_cpu[i]);
+		seen |= 1u << spin_cpu[i];
+	}
+	if (ncpus > 1 && cpus != n)
+		panic("load balance: %u spinners ended on %u CPUs (mask %#x)",
+		      n, cpus, seen);
+}
+
+/*
+ * ncpus spinners (4 on one CPU) all start on the last CPU, unpinned: idle
+ * CPUs must steal them until each gets about 1/ncpus of the time.
  */
 static void selftest_balance(void)
 {
-	struct thread *ts[MAX_CPUS];
-	uint64_t total = 0;
+	struct thread *t;
 	unsigned n = MIN(ncpus, 4u) < 2 ? 4 : MIN(ncpus, 4u);
 
 	spin_stop = false;
 	spin_done = 0;
 	for (unsigned i = 0; i < n; i++) {
-		ts[i] = thread_create("st-balance", selftest_spinner,
-				      (void *)(uintptr_t)i, ncpus - 1);
-		if (!ts[i])
+		t = thread_create("st-balance", selftest_spinner,
+				  (void *)(uintptr_t)i, ncpus - 1);
+		if (!t)
 			panic("thread_create failed");
-		ts[i]->pinned = -1;
+		t->pinned = -1;
 	}
 	sched_sleep_ticks(MS(300));
 	spin_stop = true;
 	selftest_await(&spin_done, n, 3000, "balance spinners stop");
-	for (unsigned i = 0; i < n; i++)
-		total += spin_ticks[i];
-	for (unsigned i = 0; i < n; i++) {
-		unsigned pct = total ? spin_ticks[i] * 100 / total : 0;
-
-		if (pct < 100 / n / 2 || pct > 100 * 3 / n / 2)
-			panic("load balance: thread %u got %u%% of the ticks", i, pct);
-	}
+	selftest_balance_check(n);
 	stage_mark(STAGE_SCHED_BALANCE);
 }
 
