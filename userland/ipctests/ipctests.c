@@ -2,8 +2,9 @@
  * ipctests: user-space tests of Loupe's native IPC (kernel/ipc.c): calls
  * and replies between processes, badges, notifications, refused
  * capabilities, a server that dies, bound notifications, saved (deferred)
- * replies, and killed callers. Each test prints one line, a
- * boot stage; a failure prints where. Exits 0 when all passed.
+ * replies, killed callers, the fast path, and a stress run across every
+ * CPU that ends with free memory where it started. Each test prints one
+ * line, a boot stage; a failure prints where. Exits 0 when all passed.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "freemem.h"
 #include "loupe.h"
 #include "user_stages.h"
 
@@ -497,6 +499,109 @@ static int t_fast_mixed(void)
 	return 0;
 }
 
+#define STRESS_SERVERS	2
+#define STRESS_CLIENTS	8
+#define STRESS_CALLS	300
+#define STRESS_ROUNDS	4
+
+/*
+ * A stress server: answers with w0 + badge * 1000 until a call labelled
+ * 0, then signals bit @arg >> 8 on the notification in slot @arg & 0xff.
+ */
+static int stress_server(long arg)
+{
+	long ep = arg >> 16, ntfn = arg & 0xff;
+	struct ipc_msg m;
+	uint64_t badge;
+
+	if (ipc_recv(ep, &m, &badge))
+		return 1;
+	while (ipc_tag_label(m.tag) != 0) {
+		m.w[0] += badge * 1000;
+		if (ipc_reply_recv(ep, &m, &badge))
+			return 2;
+	}
+	if (ipc_reply(&m))
+		return 3;
+	return ipc_signal(ntfn, 1ull << (arg >> 8 & 0xff)) ? 4 : 0;
+}
+
+/* A stress client: its two badged slots packed in @arg; every answer checked. */
+static int stress_client(long arg)
+{
+	long cap[STRESS_SERVERS] = { arg & 0xff, arg >> 8 & 0xff };
+	uint64_t badge = arg >> 16;
+
+	for (uint64_t i = 0; i < STRESS_CALLS; i++) {
+		struct ipc_msg m = { ipc_tag(1, 1), { i } };
+
+		if (ipc_call(cap[i % STRESS_SERVERS], &m) ||
+		    m.w[0] != i + badge * 1000)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * One round: fresh endpoints, servers and clients (with their own badged
+ * capabilities, dropped after the fork), all at once on every CPU.
+ */
+static int stress_round(void)
+{
+	long ep[STRESS_SERVERS], ntfn = ipc_notify_new();
+	pid_t srv[STRESS_SERVERS], cli[STRESS_CLIENTS];
+	struct ipc_msg stop = { ipc_tag(0, 0), { 0 } };
+	uint64_t bits = 0, got;
+
+	EXPECT(ntfn >= 0);
+	for (int s = 0; s < STRESS_SERVERS; s++) {
+		ep[s] = ipc_endpoint_new();
+		EXPECT(ep[s] >= 0);
+		srv[s] = spawn(stress_server, ep[s] << 16 | s << 8 | ntfn);
+	}
+	for (int c = 0; c < STRESS_CLIENTS; c++) {
+		long a = ipc_cap_mint(ep[0], c + 1, CAP_SEND);
+		long b = ipc_cap_mint(ep[1], c + 1, CAP_SEND);
+
+		EXPECT(a >= 0 && b >= 0);
+		cli[c] = spawn(stress_client, (long)(c + 1) << 16 | b << 8 | a);
+		EXPECT(ipc_cap_drop(a) == 0 && ipc_cap_drop(b) == 0);
+	}
+	for (int c = 0; c < STRESS_CLIENTS; c++)
+		EXPECT(reaped_ok(cli[c]));
+	for (int s = 0; s < STRESS_SERVERS; s++) {
+		EXPECT(ipc_call(ep[s], &stop) == 0);
+		EXPECT(reaped_ok(srv[s]));
+		EXPECT(ipc_cap_drop(ep[s]) == 0);
+	}
+	while (bits != (1u << STRESS_SERVERS) - 1) {
+		EXPECT(ipc_wait(ntfn, &got) == 0);
+		bits |= got;
+	}
+	return ipc_cap_drop(ntfn);
+}
+
+/*
+ * Thousands of calls from 8 clients to 2 servers at once on every CPU,
+ * in rounds that make and drop every process, endpoint and capability
+ * again: every answer right, and free memory where it started.
+ */
+static int t_stress(void)
+{
+	long before, after;
+
+	EXPECT(stress_round() == 0);	/* the allocators' caches fill */
+	before = freemem_settled();
+	for (int r = 0; r < STRESS_ROUNDS; r++)
+		EXPECT(stress_round() == 0);
+	after = freemem_settled();
+	if (after != before)
+		printf("ipctests: stress: %ld free pages before, %ld after\n",
+		       before, after);
+	EXPECT(after == before);
+	return 0;
+}
+
 static const struct {
 	int (*fn)(void);
 	const char *marker;
@@ -515,6 +620,7 @@ static const struct {
 	{ t_reply_bad, USTAGE_IPC_REPLY_BAD },
 	{ t_fastpath, USTAGE_IPC_FASTPATH },
 	{ t_fast_mixed, USTAGE_IPC_FAST_MIXED },
+	{ t_stress, USTAGE_IPC_STRESS },
 };
 
 _Static_assert(sizeof(tests) / sizeof(tests[0]) == USTAGE_COUNT_IPC,

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "freemem.h"
 #include "user_stages.h"
 #include "utests.h"
 #include "ut_tests.h"
@@ -171,26 +172,12 @@ int ut_exec_status(const char *prog, char *const argv[], char *const envp[])
 
 long ut_free_pages(void)
 {
-	struct sysinfo si;
-
-	if (sysinfo(&si))
-		return -1;
-	return (long)(si.freeram * si.mem_unit / 4096);
+	return freemem_pages();
 }
 
 long ut_settled_free_pages(void)
 {
-	struct timespec ts = { 0, 40000000 };
-	long prev = -1, now = ut_free_pages();
-	int same = 0;
-
-	for (int i = 0; i < 25 && same < 3; i++) {
-		nanosleep(&ts, NULL);
-		prev = now;
-		now = ut_free_pages();
-		same = now == prev ? same + 1 : 0;
-	}
-	return now;
+	return freemem_settled();
 }
 
 uint64_t ut_now_ns(void)
