@@ -97,7 +97,7 @@ static int serve_loop(long ep)
 static int t_roundtrips(void)
 {
 	long ep = ipc_endpoint_new();
-	struct ipc_msg m;
+	struct ipc_msg m = { 0 };
 	uint64_t t0, t1;
 	pid_t srv;
 

@@ -21,6 +21,12 @@
 
 #include <loupe/native.h>	/* numbers, cap types, rights, boot slots */
 
+/*
+ * Every wrapper is inlined, even under -Os: a call to a shared ipc_trap()
+ * cost a round trip a third of its user-space instructions (docs/ipc.md).
+ */
+#define IPC_INLINE	static inline __attribute__((always_inline))
+
 #define IPC_SYS_BASE		NATIVE_SYS_BASE
 #define IPC_SYS_CALL		(IPC_SYS_BASE + NC_CALL)	/* send, wait reply */
 #define IPC_SYS_RECV		(IPC_SYS_BASE + NC_RECV)	/* wait for a call */
@@ -42,12 +48,12 @@ struct ipc_msg {
 
 _Static_assert(sizeof(struct ipc_msg) == 40, "ipc_msg is five words");
 
-static inline uint64_t ipc_tag(uint64_t label, unsigned nwords)
+IPC_INLINE uint64_t ipc_tag(uint64_t label, unsigned nwords)
 {
 	return label << 16 | (nwords & 0xf);
 }
 
-static inline uint64_t ipc_tag_label(uint64_t tag)
+IPC_INLINE uint64_t ipc_tag_label(uint64_t tag)
 {
 	return tag >> 16;
 }
@@ -56,7 +62,8 @@ static inline uint64_t ipc_tag_label(uint64_t tag)
  * The one trap all calls share. @m goes out in registers and what comes
  * back overwrites it; *@badge gets rdi. Returns rax: 0 or -errno.
  */
-static inline long ipc_trap(long nr, uint64_t cap, struct ipc_msg *m,
+
+IPC_INLINE long ipc_trap(long nr, uint64_t cap, struct ipc_msg *m,
 			    uint64_t *badge)
 {
 	register uint64_t r10 __asm__("r10") = m->w[1];
@@ -83,32 +90,33 @@ static inline long ipc_trap(long nr, uint64_t cap, struct ipc_msg *m,
 }
 
 /* Send @m on endpoint @cap and wait for the reply, which replaces @m. */
-static inline long ipc_call(uint64_t cap, struct ipc_msg *m)
+IPC_INLINE long ipc_call(uint64_t cap, struct ipc_msg *m)
 {
 	return ipc_trap(IPC_SYS_CALL, cap, m, 0);
 }
 
 /* Wait on endpoint @cap for a call; its sender's badge goes to *@badge. */
-static inline long ipc_recv(uint64_t cap, struct ipc_msg *m, uint64_t *badge)
+IPC_INLINE long ipc_recv(uint64_t cap, struct ipc_msg *m, uint64_t *badge)
 {
+	*m = (struct ipc_msg){ 0 };	/* nothing goes out: defined registers */
 	return ipc_trap(IPC_SYS_RECV, cap, m, badge);
 }
 
 /* Reply @m to the caller last received; does not block. */
-static inline long ipc_reply(struct ipc_msg *m)
+IPC_INLINE long ipc_reply(struct ipc_msg *m)
 {
 	return ipc_trap(IPC_SYS_REPLY, 0, m, 0);
 }
 
 /* A server's loop step: reply @m, then wait on @cap for the next call. */
-static inline long ipc_reply_recv(uint64_t cap, struct ipc_msg *m,
+IPC_INLINE long ipc_reply_recv(uint64_t cap, struct ipc_msg *m,
 				  uint64_t *badge)
 {
 	return ipc_trap(IPC_SYS_REPLY_RECV, cap, m, badge);
 }
 
 /* OR @bits into notification @cap, waking a waiter; never blocks. */
-static inline long ipc_signal(uint64_t cap, uint64_t bits)
+IPC_INLINE long ipc_signal(uint64_t cap, uint64_t bits)
 {
 	struct ipc_msg m = { .w = { bits } };
 
@@ -116,7 +124,7 @@ static inline long ipc_signal(uint64_t cap, uint64_t bits)
 }
 
 /* Wait until notification @cap has bits set; take them into *@bits. */
-static inline long ipc_wait(uint64_t cap, uint64_t *bits)
+IPC_INLINE long ipc_wait(uint64_t cap, uint64_t *bits)
 {
 	struct ipc_msg m = { 0 };
 	long r = ipc_trap(IPC_SYS_WAIT, cap, &m, 0);
@@ -126,14 +134,14 @@ static inline long ipc_wait(uint64_t cap, uint64_t *bits)
 }
 
 /* A new endpoint (or notification): its slot, or -errno. */
-static inline long ipc_endpoint_new(void)
+IPC_INLINE long ipc_endpoint_new(void)
 {
 	struct ipc_msg m = { 0 };
 
 	return ipc_trap(IPC_SYS_ENDPOINT_NEW, 0, &m, 0);
 }
 
-static inline long ipc_notify_new(void)
+IPC_INLINE long ipc_notify_new(void)
 {
 	struct ipc_msg m = { 0 };
 
@@ -141,14 +149,14 @@ static inline long ipc_notify_new(void)
 }
 
 /* A copy of @cap in a new slot, carrying @badge and only @rights. */
-static inline long ipc_cap_mint(uint64_t cap, uint64_t badge, uint64_t rights)
+IPC_INLINE long ipc_cap_mint(uint64_t cap, uint64_t badge, uint64_t rights)
 {
 	struct ipc_msg m = { .w = { badge, rights } };
 
 	return ipc_trap(IPC_SYS_CAP_MINT, cap, &m, 0);
 }
 
-static inline long ipc_cap_drop(uint64_t cap)
+IPC_INLINE long ipc_cap_drop(uint64_t cap)
 {
 	struct ipc_msg m = { 0 };
 
