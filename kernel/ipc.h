@@ -124,8 +124,6 @@ long ipc_call_kernel(struct endpoint *ep, struct ipc_msg *m, uint64_t badge);
 /* The fast path (ipc_fast.c) and the slow-path body it hands over to. */
 extern bool ipc_fast_enabled;
 void ipc_fast_init(void);
-void ipc_fast_call(struct trap_frame *tf);
-void ipc_fast_reply_recv(struct trap_frame *tf);
 uint64_t ipc_fast_count(void);
 long ipc_resume(unsigned call, struct endpoint *ep, struct trap_frame *tf);
 

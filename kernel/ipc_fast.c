@@ -1,8 +1,9 @@
 /*
  * HOT PATH: the IPC fast path. NC_CALL and NC_REPLY_RECV between two user
- * threads on one CPU: the message goes register to register, from one
- * trap frame to the other, and the CPU switches straight to the partner's
- * user mode, without the run queue (seL4's fastpath; docs/ipc.md).
+ * threads on one CPU: the message stays in the entering thread's trap
+ * frame, syscall.S loads it from there into registers and leaves straight
+ * for the partner's user mode, without the run queue (seL4's fastpath;
+ * docs/ipc.md).
  *
  * May not: print, format, allocate, take contended locks or emit boot-
  * stage markers. It tries the endpoint's lock and this CPU's rq->lock
@@ -12,8 +13,13 @@
  * point, then unconditional updates and the switch. The slow path stays
  * the reference: anything unusual (no partner asleep in the right state,
  * another CPU, a bound notification, a queued caller, a kill, a pending
- * reschedule) goes there, and a thread this path put to sleep that the
- * scheduler resumes finishes its call in the slow path (ipc_resume).
+ * reschedule, a process with more threads) goes there, and a thread this
+ * path put to sleep that the scheduler resumes finishes its call in the
+ * slow path (ipc_resume).
+ *
+ * Built with every callee-saved register caller-saved and no frame
+ * pointer (kernel/build.mk): syscall.S saved the user's registers in the
+ * trap frame and reloads them from frames, never from these functions.
  */
 #include "ipc.h"
 #include "proc.h"
@@ -40,18 +46,33 @@ static uint64_t ipc_fast_hits[MAX_CPUS];	/* direct switches, per CPU */
 long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
 			     struct trap_frame *) = ipc_resume;
 
-void syscall_dispatch(struct trap_frame *tf);
 /*
- * switch.S: save prev's context in *save so that it resumes in
- * ipc_fast_resumed(), release lock, leave through tf. Never returns.
+ * What ipc_fast_call() and ipc_fast_reply_recv() return to syscall.S, in
+ * rax and rdx: the partner's trap frame, to leave through with the
+ * message of the entering thread's frame and rdi = badge (ipc_fast_leave);
+ * or tf NULL: take the slow path, syscall_dispatch().
  */
-__noreturn void switch_to_user(struct context **save, struct trap_frame *tf,
-			       struct spinlock *lock);
-void ipc_fast_resumed(struct thread *prev);
+struct ipc_fast_next {
+	struct trap_frame *tf;
+	uint64_t badge;
+};
 
-/* switch_to_user releases the rq->lock by hand: these offsets. */
-_Static_assert(offsetof(struct spinlock, locked) == 0 &&
-	       offsetof(struct spinlock, owner) == 4, "switch.S: lock layout");
+struct ipc_fast_next ipc_fast_call(struct trap_frame *tf);
+struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf);
+void ipc_fast_resumed(struct thread *prev);
+void switch_user_resumed(void);		/* switch.S */
+
+/*
+ * ipc_fast_leave (syscall.S) releases this CPU's rq->lock by hand through
+ * %gs, once off the entering thread's stack, and writes its context just
+ * below its trap frame: these offsets.
+ */
+_Static_assert(offsetof(struct cpu, rq.lock) == 0x38 &&
+	       offsetof(struct spinlock, locked) == 0 &&
+	       offsetof(struct spinlock, owner) == 4, "syscall.S: rq->lock");
+_Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
+	       offsetof(struct context, rip) == 6 * 8 &&
+	       sizeof(struct context) == 7 * 8, "syscall.S: context");
 
 /*
  * Take l if it is free, never spinning: a hot path may not wait on a
@@ -96,38 +117,29 @@ static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
 	return c;
 }
 
-/* Registers of the message in tf to the partner's frame pf. */
-static inline void ipc_fast_copy(struct trap_frame *pf,
-				 const struct trap_frame *tf, uint64_t badge)
-{
-	pf->rax = 0;
-	pf->rdi = badge;
-	pf->rsi = tf->rsi;
-	pf->rdx = tf->rdx;
-	pf->r10 = tf->r10;
-	pf->r8 = tf->r8;
-	pf->r9 = tf->r9;
-}
-
 /*
- * Switch from prev (now asleep in IPC) to next, straight to next's user
- * mode through its trap frame, keeping the scheduler's books as
- * sched_switch_to() does. c->rq.lock is held; switch_to_user() drops it
- * once prev's context is saved. If the scheduler, not a partner's fast
- * path, resumes prev later, it does so in ipc_fast_resumed().
+ * Switch from prev (now asleep in IPC) to next, keeping the scheduler's
+ * books as sched_switch_to() does, and return what syscall.S needs to
+ * leave for next's user mode. c->rq.lock is held; ipc_fast_leave drops it
+ * once off prev's stack. prev's saved context (written there, just below
+ * its trap frame) holds no registers: if the scheduler, not a partner's
+ * fast path, resumes prev later, it does so in switch_user_resumed and
+ * ipc_fast_resumed().
  */
-static inline __attribute__((always_inline)) __noreturn void
-ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next)
+static inline __attribute__((always_inline)) struct ipc_fast_next
+ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next,
+		uint64_t badge)
 {
 	uint64_t now = rdtsc(), top = next->kstack_top;
 
 	sched_account_switch(prev, next, now);
 	user_switch_fast(prev, next);
+	prev->ctx = (struct context *)ipc_fast_tf(prev) - 1;
 	c->current = next;
 	c->kstack_top = top;
 	c->arch.tss.rsp[0] = top;
-	ipc_fast_hits[next->cpu]++;
-	switch_to_user(&prev->ctx, (struct trap_frame *)top - 1, &c->rq.lock);
+	ipc_fast_hits[c->id]++;
+	return (struct ipc_fast_next){ (struct trap_frame *)top - 1, badge };
 }
 
 /*
@@ -162,11 +174,11 @@ void ipc_fast_resumed(struct thread *prev)
  * NC_CALL: if a receiver sleeps on the endpoint ready to be resumed at its
  * trap frame, on this CPU, hand it the message and switch to it; the
  * caller sleeps held by it. Context: syscall entry, interrupts off.
- * Returns, as syscall_dispatch() does, only through the slow path; the
- * fast path leaves through the partner's frame, and a caller resumed by
- * the scheduler finishes in ipc_fast_resumed().
+ * Returns the partner to leave for (rq->lock held), or tf NULL for the
+ * slow path; a caller resumed by the scheduler, not by the partner's
+ * reply, finishes in ipc_fast_resumed().
  */
-void ipc_fast_call(struct trap_frame *tf)
+struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
@@ -205,19 +217,18 @@ void ipc_fast_call(struct trap_frame *tf)
 	me->ipc.state = IPC_HELD;
 	me->ipc.fast = true;
 	ipc_fast_unlock(&ep->lock);
-	ipc_fast_copy(ipc_fast_tf(srv), tf, cap->badge);
 	r = trace_rings[id];
 	if (r)
 		trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, ep->id,
 				      srv->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	ipc_fast_switch(c, me, srv);
+	return ipc_fast_switch(c, me, srv, cap->badge);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	syscall_dispatch(tf);
+	return (struct ipc_fast_next){ NULL, 0 };
 }
 
 /*
@@ -226,7 +237,7 @@ slow:
  * frame, queue this thread as a receiver and switch to the caller.
  * Context and return: as ipc_fast_call().
  */
-void ipc_fast_reply_recv(struct trap_frame *tf)
+struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
@@ -261,23 +272,25 @@ void ipc_fast_reply_recv(struct trap_frame *tf)
 	caller->ipc.state = IPC_IDLE;
 	caller->ipc.got_reply = 1;
 	caller->ipc.fast = false;
-	ipc_fast_copy(ipc_fast_tf(caller), tf, 0);
 	r = trace_rings[id];
 	if (r)
 		trace_emit_ipc_switch(r, TRACE_IPC_REPLY_SWITCH, ep->id,
 				      caller->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	ipc_fast_switch(c, me, caller);
+	return ipc_fast_switch(c, me, caller, 0);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	syscall_dispatch(tf);
+	return (struct ipc_fast_next){ NULL, 0 };
 }
 
-/* Direct switches so far, all CPUs (NC_IPC_STATS). */
-uint64_t ipc_fast_count(void)
+/*
+ * Direct switches so far, all CPUs (NC_IPC_STATS). Called from C, so it
+ * must keep the registers this file's build otherwise clobbers.
+ */
+__attribute__((no_caller_saved_registers)) uint64_t ipc_fast_count(void)
 {
 	uint64_t n = 0;
 

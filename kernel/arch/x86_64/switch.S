@@ -11,19 +11,13 @@
  * Saves the callee-saved registers as a struct context (sched.h) on the
  * outgoing stack. Interrupts are off; the caller holds its rq->lock.
  *
- * void switch_to_user(struct context **save, struct trap_frame *tf,
- *		       struct spinlock *lock)			(noreturn)
- *	%rdi: as switch_to's
- *	%rsi: the incoming thread's trap frame, at the top of its stack
- *	%rdx: the rq->lock to release once the outgoing context is saved
- *	      (by hand, as spin_unlock() does; ipc_fast.c asserts the layout)
- * The IPC fast path's switch (kernel/ipc_fast.c): leaves for the incoming
- * thread's user mode through its trap frame (syscall.S). The outgoing
- * thread needs nothing of its kernel stack but its own trap frame, so
- * its saved context holds no registers (rbp 0 ends a debugger's frame
- * chain), only a return address: when the scheduler's switch_to resumes
- * it, switch_user_resumed calls ipc_fast_resumed(prev) just below the
- * trap frame and leaves through it.
+ * switch_user_resumed: the saved rip of a thread the IPC fast path put to
+ * sleep (kernel/ipc_fast.c, syscall.S's ipc_fast_leave). Such a thread
+ * needs nothing of its kernel stack but its own trap frame, so its
+ * context, just below that frame, holds no registers (rbp 0 ends a
+ * debugger's frame chain), only this return address: when the
+ * scheduler's switch_to resumes it, switch_user_resumed calls
+ * ipc_fast_resumed(prev) just below the trap frame and leaves through it.
  */
 #define TRAP_FRAME_SIZE	(22 * 8)	/* struct trap_frame, arch/frame.h */
 
@@ -47,19 +41,8 @@ switch_to:
 	movq %rdx, %rax
 	ret
 
-	.globl switch_to_user
-switch_to_user:
-	pushq $switch_user_resumed	/* context: rip, */
-	pushq $0			/* rbp, */
-	subq $5 * 8, %rsp		/* rbx, r12-r15: not needed */
-	movq %rsp, (%rdi)
-	movq %rsi, %rsp
-	movl $-1, 4(%rdx)		/* lock->owner: none */
-	movl $0, (%rdx)			/* lock->locked: a plain store releases
-					 * on x86; pairs with spin_lock's xchg */
-	jmp syscall_return
-
-/* switch_to's ret to a context switch_to_user saved: prev in %rax. */
+/* switch_to's ret to a context ipc_fast_leave wrote: prev in %rax. */
+	.globl switch_user_resumed
 switch_user_resumed:
 	movq %rax, %rdi
 	movq %gs:16, %rsp		/* this thread's kernel stack top */

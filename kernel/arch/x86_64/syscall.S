@@ -9,11 +9,16 @@
  * interrupt from user mode builds, with vector VEC_SYSCALL, so the
  * debugger, exec and signal delivery see one format. syscall_dispatch()
  * reads the number and arguments from it and writes the result into its
- * rax. NC_CALL and NC_REPLY_RECV go to the IPC fast path instead
- * (kernel/ipc_fast.c), which falls back to syscall_dispatch() itself, or
- * switches threads and leaves through syscall_return with the partner's
- * frame. We leave by SYSRET when the return address is canonical (a clobbered
- * frame may not be), else by the IRET path in entry.S.
+ * rax. We leave by SYSRET when the return address is canonical (a
+ * clobbered frame may not be), else by the IRET path in entry.S.
+ *
+ * NC_CALL and NC_REPLY_RECV go to the IPC fast path (kernel/ipc_fast.c)
+ * instead. It returns the partner's frame in %rax and the badge in %rdx,
+ * having switched to the partner with this CPU's rq->lock held, or %rax 0
+ * for syscall_dispatch(). ipc_fast_leave then loads the message from the
+ * entering thread's frame (at %rsp), moves to the partner's, drops the
+ * lock and leaves through that frame with the message in the registers
+ * (include/loupe/native.h), never writing either frame.
  */
 #include <arch/frame.h>
 
@@ -22,6 +27,26 @@
 #define GDT_UCODE	0x23
 #define IPC_FAST_CALL		1024	/* NATIVE_SYS_BASE + NC_CALL */
 #define IPC_FAST_REPLY_RECV	1027	/* NATIVE_SYS_BASE + NC_REPLY_RECV */
+#define CPU_RQ_LOCK		0x38	/* struct cpu: rq.lock (ipc_fast.c) */
+
+/* struct trap_frame (arch/trap.h), byte offsets. */
+#define TF_R15		(0 * 8)
+#define TF_R14		(1 * 8)
+#define TF_R13		(2 * 8)
+#define TF_R12		(3 * 8)
+#define TF_R10		(5 * 8)
+#define TF_R9		(6 * 8)
+#define TF_R8		(7 * 8)
+#define TF_RBP		(8 * 8)
+#define TF_RDI		(9 * 8)
+#define TF_RSI		(10 * 8)
+#define TF_RDX		(11 * 8)
+#define TF_RBX		(13 * 8)
+#define TF_RAX		(14 * 8)
+#define TF_RIP		(17 * 8)
+#define TF_CS		(18 * 8)
+#define TF_RFLAGS	(19 * 8)
+#define TF_RSP		(20 * 8)
 
 	.text
 	.globl syscall_entry
@@ -38,13 +63,11 @@ syscall_entry:
 	pushq $VEC_SYSCALL		/* vector */
 	TRAP_PUSH_REGS
 	movq %rsp, %rdi
-	cmpq $IPC_FAST_CALL, %rax
-	je 2f
-	cmpq $IPC_FAST_REPLY_RECV, %rax
-	je 3f
+	cmpq $IPC_FAST_CALL, %rax	/* the first native call */
+	jae 2f
 	call syscall_dispatch		/* returns with interrupts off */
 
-	/* Leave through the frame at %rsp (also switch_to_user's way out). */
+	/* Leave through the frame at %rsp (also switch_user_resumed's way out). */
 	.globl syscall_return
 syscall_return:
 	movq 17 * 8(%rsp), %r11		/* frame rip */
@@ -60,8 +83,66 @@ syscall_return:
 	sysretq
 1:	jmp trap_return			/* entry.S: IRET, swapgs by frame CS */
 
-	/* The IPC fast path (kernel/ipc_fast.c): same contract as dispatch. */
-2:	call ipc_fast_call
+	/* Native calls; the IPC fast path (kernel/ipc_fast.c) for two. */
+2:	je 3f				/* flags of the cmpq above */
+	cmpq $IPC_FAST_REPLY_RECV, %rax
+	je 4f
+5:	call syscall_dispatch
 	jmp syscall_return
-3:	call ipc_fast_reply_recv
-	jmp syscall_return
+3:	call ipc_fast_call
+	testq %rax, %rax
+	jnz ipc_fast_leave
+	movq %rsp, %rdi			/* the slow path after all */
+	jmp 5b
+4:	call ipc_fast_reply_recv
+	testq %rax, %rax
+	jnz ipc_fast_leave
+	movq %rsp, %rdi
+	jmp 5b
+
+/*
+ * The fast path switched to a partner: %rax its frame, %rdx the badge,
+ * %rsp the entering thread's frame. Its context (switch.S) goes just
+ * below that frame, where ipc_fast.c pointed its ctx. Message registers
+ * from this frame; then onto the partner's stack, and only then drop
+ * rq->lock, after which the entering thread may be resumed elsewhere.
+ */
+ipc_fast_leave:
+	movq $switch_user_resumed, -8(%rsp)	/* context: rip, */
+	movq $0, -16(%rsp)			/* rbp (ends a backtrace) */
+	movq TF_RSI(%rsp), %rsi
+	movq TF_R10(%rsp), %r10
+	movq TF_R8(%rsp), %r8
+	movq TF_R9(%rsp), %r9
+	movq %rdx, %rdi
+	movq TF_RDX(%rsp), %rdx
+	movq %rax, %rsp
+	movl $-1, %gs:CPU_RQ_LOCK + 4	/* rq->lock.owner: none */
+	movl $0, %gs:CPU_RQ_LOCK	/* a plain store releases on x86; pairs
+					 * with spin_lock's xchg */
+	movq TF_RIP(%rsp), %rcx
+	movq %rcx, %r11
+	sarq $47, %r11			/* as syscall_return checks */
+	jnz 6f
+	cmpq $GDT_UCODE, TF_CS(%rsp)
+	jne 6f
+	movq TF_R15(%rsp), %r15		/* the partner's own registers */
+	movq TF_R14(%rsp), %r14
+	movq TF_R13(%rsp), %r13
+	movq TF_R12(%rsp), %r12
+	movq TF_RBP(%rsp), %rbp
+	movq TF_RBX(%rsp), %rbx
+	movq TF_RFLAGS(%rsp), %r11
+	movq TF_RSP(%rsp), %rsp
+	xorl %eax, %eax
+	swapgs
+	sysretq
+	/* A frame SYSRET may not take: the message into it, then IRET. */
+6:	movq $0, TF_RAX(%rsp)
+	movq %rdi, TF_RDI(%rsp)
+	movq %rsi, TF_RSI(%rsp)
+	movq %rdx, TF_RDX(%rsp)
+	movq %r10, TF_R10(%rsp)
+	movq %r8, TF_R8(%rsp)
+	movq %r9, TF_R9(%rsp)
+	jmp trap_return
