@@ -101,8 +101,19 @@ static inline struct trap_frame *ipc_fast_tf(struct thread *t)
 }
 
 /*
+ * The thread's process may take the fast path: not killed, and one thread
+ * (the threads of a process share its capability table, which
+ * ipc_fast_cap() reads without the table's lock).
+ */
+static inline bool ipc_fast_proc_ok(const struct proc *p)
+{
+	return !p->killed && p->nthreads == 1;
+}
+
+/*
  * The endpoint capability in the caller's slot, if it has right. No lock:
- * a process has one thread and only that thread writes its table.
+ * its process has one thread (ipc_fast_proc_ok) and only that thread
+ * writes its table.
  */
 static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
 				       unsigned right)
@@ -188,7 +199,8 @@ struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
 	struct endpoint *ep;
 	struct cap *cap;
 
-	if (unlikely(!ipc_fast_enabled || c->need_resched || me->proc->killed))
+	if (unlikely(!ipc_fast_enabled || c->need_resched ||
+		     !ipc_fast_proc_ok(me->proc)))
 		goto slow;
 	cap = ipc_fast_cap(me, tf->rdi, CAP_SEND);
 	if (!cap)
@@ -247,7 +259,7 @@ struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
 	struct cap *cap;
 
 	if (unlikely(!ipc_fast_enabled || !caller || c->need_resched ||
-		     me->proc->killed || me->ipc.bound))
+		     !ipc_fast_proc_ok(me->proc) || me->ipc.bound))
 		goto slow;
 	cap = ipc_fast_cap(me, tf->rdi, CAP_RECV);
 	if (!cap || unlikely(!caller->ipc.fast || caller->proc->killed))

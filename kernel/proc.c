@@ -296,6 +296,7 @@ static int proc_start(struct proc *p, struct proc *parent)
 
 	list_init(&p->children);
 	wait_init(&p->child_wq, "wait4");
+	p->nthreads = 1;
 	f = spin_lock_irqsave(&proc_lock);
 	p->pid = next_pid++;
 	p->parent = parent;

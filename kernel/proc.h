@@ -25,6 +25,7 @@ struct proc {
 	struct fpu_state *fork_fpu;	/* ... with this FPU state */
 	uint64_t fork_fs;		/* ... and FS base */
 	volatile int killed;		/* a signal that terminates it, or 0 */
+	volatile int nthreads;  /* live threads; the IPC fast path needs 1 (ipc_fast.c) */
 	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
 	struct iomap *iomap;		/* ports it may use, or NULL (ioport.c);
 					 * owned by its thread */

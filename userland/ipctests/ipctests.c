@@ -602,6 +602,152 @@ static int t_stress(void)
 	return 0;
 }
 
+/* Every general register, as regs_syscall() sets and reads them. */
+struct regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13,
+		r14, r15;
+	uint64_t after;		/* out: the address after the syscall */
+};
+
+/*
+ * One SYSCALL with every general register loaded from *in, and every
+ * register the kernel left stored to *out. Below the red zone; the
+ * compiler's callee-saved registers are kept on the stack around it.
+ */
+static void regs_syscall(const struct regs *in, struct regs *out)
+{
+	__asm__ __volatile__(
+		"subq $128, %%rsp\n\t"
+		"pushq %%rbp\n\tpushq %%rbx\n\tpushq %%r12\n\t"
+		"pushq %%r13\n\tpushq %%r14\n\tpushq %%r15\n\t"
+		"pushq %1\n\t"
+		"movq %0, %%rax\n\t"
+		"movq 8(%%rax), %%rbx\n\tmovq 16(%%rax), %%rcx\n\t"
+		"movq 24(%%rax), %%rdx\n\tmovq 32(%%rax), %%rsi\n\t"
+		"movq 40(%%rax), %%rdi\n\tmovq 48(%%rax), %%rbp\n\t"
+		"movq 56(%%rax), %%r8\n\tmovq 64(%%rax), %%r9\n\t"
+		"movq 72(%%rax), %%r10\n\tmovq 80(%%rax), %%r11\n\t"
+		"movq 88(%%rax), %%r12\n\tmovq 96(%%rax), %%r13\n\t"
+		"movq 104(%%rax), %%r14\n\tmovq 112(%%rax), %%r15\n\t"
+		"movq 0(%%rax), %%rax\n\t"
+		"syscall\n"
+		"1:\txchgq %%rax, (%%rsp)\n\t"
+		"movq %%rbx, 8(%%rax)\n\tmovq %%rcx, 16(%%rax)\n\t"
+		"movq %%rdx, 24(%%rax)\n\tmovq %%rsi, 32(%%rax)\n\t"
+		"movq %%rdi, 40(%%rax)\n\tmovq %%rbp, 48(%%rax)\n\t"
+		"movq %%r8, 56(%%rax)\n\tmovq %%r9, 64(%%rax)\n\t"
+		"movq %%r10, 72(%%rax)\n\tmovq %%r11, 80(%%rax)\n\t"
+		"movq %%r12, 88(%%rax)\n\tmovq %%r13, 96(%%rax)\n\t"
+		"movq %%r14, 104(%%rax)\n\tmovq %%r15, 112(%%rax)\n\t"
+		"leaq 1b(%%rip), %%rbx\n\tmovq %%rbx, 120(%%rax)\n\t"
+		"popq %%rbx\n\tmovq %%rbx, 0(%%rax)\n\t"
+		"popq %%r15\n\tpopq %%r14\n\tpopq %%r13\n\t"
+		"popq %%r12\n\tpopq %%rbx\n\tpopq %%rbp\n\t"
+		"addq $128, %%rsp"
+		:
+		: "r"(in), "r"(out)
+		: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+		  "memory", "cc");
+}
+
+/* in: call @nr on @slot with message words from @seed, patterns elsewhere. */
+static struct regs regs_in(uint64_t nr, uint64_t slot, uint64_t seed)
+{
+	return (struct regs){
+		.rax = nr, .rdi = slot, .rsi = ipc_tag(seed, 4),
+		.rdx = seed + 1, .r10 = seed + 2, .r8 = seed + 3,
+		.r9 = seed + 4,
+		.rbx = 0xb0b0b0b0b0b0b0b0, .rbp = 0xb9b9b9b9b9b9b9b9,
+		.r12 = 0xc12c12c12c12c12c, .r13 = 0xc13c13c13c13c13c,
+		.r14 = 0xc14c14c14c14c14c, .r15 = 0xc15c15c15c15c15c,
+		.rcx = 0xdeadc0dedeadc0de, .r11 = 0xdeadc0dedeadc0de,
+	};
+}
+
+/*
+ * What every native call promises of the registers it returns: the
+ * callee-saved ones (rbx, rbp, r12-r15) kept; rcx and r11 the thread's
+ * own return address and flags (SYSRET's), never a kernel value.
+ */
+static int regs_kept(const struct regs *in, const struct regs *out)
+{
+	return out->rbx == in->rbx && out->rbp == in->rbp &&
+	       out->r12 == in->r12 && out->r13 == in->r13 &&
+	       out->r14 == in->r14 && out->r15 == in->r15 &&
+	       out->rcx == out->after && (out->r11 & 0x202) == 0x202 &&
+	       out->r11 < 0x400000;
+}
+
+/* The message of a call made by regs_in(@seed), as it arrived in @out. */
+static int regs_msg(const struct regs *out, uint64_t seed)
+{
+	return out->rax == 0 && out->rsi == ipc_tag(seed, 4) &&
+	       out->rdx == seed + 1 && out->r10 == seed + 2 &&
+	       out->r8 == seed + 3 && out->r9 == seed + 4;
+}
+
+#define REGS_BADGE	0x6a6a
+#define REGS_CALLS	64
+
+/* Answer each call (seed s) with seed s + 1000, checking what arrived. */
+static int serve_regs(long ep)
+{
+	struct regs in = regs_in(IPC_SYS_RECV, ep, 0), out;
+
+	regs_syscall(&in, &out);
+	for (uint64_t i = 0; i < REGS_CALLS; i++) {
+		if (!regs_kept(&in, &out) || !regs_msg(&out, i) ||
+		    out.rdi != REGS_BADGE)
+			return 1;
+		in = regs_in(IPC_SYS_REPLY_RECV, ep, i + 1000);
+		regs_syscall(&in, &out);
+	}
+	if (!regs_kept(&in, &out) || out.rax != 0)
+		return 2;
+	in = regs_in(IPC_SYS_REPLY, 0, 0);
+	regs_syscall(&in, &out);
+	return out.rax == 0 ? 0 : 3;
+}
+
+/*
+ * The register contract of a call (include/loupe/native.h), on whichever
+ * path carried it (the suite also boots with ipcfast=off): callee-saved
+ * registers and the stack kept, the reply in the message registers, rdi
+ * 0, rcx and r11 the thread's own; and a refused call (an empty slot)
+ * changes nothing but rax. Abuse: patterns in every register, so that a
+ * kernel value left in one would show.
+ */
+static int t_fast_regs(void)
+{
+	long ep = ipc_endpoint_new(), send, n0 = ipc_stats(1);
+	struct regs in, out;
+	pid_t srv;
+
+	EXPECT(ep >= 0);
+	send = ipc_cap_mint(ep, REGS_BADGE, CAP_SEND);
+	EXPECT(send >= 0);
+	srv = spawn(serve_regs, ep);
+	for (uint64_t i = 0; i < REGS_CALLS; i++) {
+		in = regs_in(IPC_SYS_CALL, send, i);
+		regs_syscall(&in, &out);
+		EXPECT(regs_kept(&in, &out) && regs_msg(&out, i + 1000));
+		EXPECT(out.rdi == 0);
+	}
+	in = regs_in(IPC_SYS_CALL, send, 0);
+	in.rsi = ipc_tag(0, 0);
+	regs_syscall(&in, &out);
+	EXPECT(regs_kept(&in, &out) && out.rax == 0);
+	EXPECT(reaped_ok(srv));
+	in = regs_in(IPC_SYS_CALL, 60, 7);	/* an empty slot */
+	regs_syscall(&in, &out);
+	EXPECT((long)out.rax < 0 && regs_kept(&in, &out));
+	EXPECT(out.rdi == in.rdi && out.rsi == in.rsi && out.rdx == in.rdx &&
+	       out.r10 == in.r10 && out.r8 == in.r8 && out.r9 == in.r9);
+	if (ipc_stats(0) == 1)
+		EXPECT(ipc_stats(1) - n0 >= REGS_CALLS);
+	return 0;
+}
+
 static const struct {
 	int (*fn)(void);
 	const char *marker;
@@ -621,6 +767,7 @@ static const struct {
 	{ t_fastpath, USTAGE_IPC_FASTPATH },
 	{ t_fast_mixed, USTAGE_IPC_FAST_MIXED },
 	{ t_stress, USTAGE_IPC_STRESS },
+	{ t_fast_regs, USTAGE_IPC_FAST_REGS },
 };
 
 _Static_assert(sizeof(tests) / sizeof(tests[0]) == USTAGE_COUNT_IPC,
