@@ -129,27 +129,27 @@ static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
 }
 
 /*
- * Switch from prev (now asleep in IPC) to next, keeping the scheduler's
- * books as sched_switch_to() does, and return what syscall.S needs to
- * leave for next's user mode. c->rq.lock is held; ipc_fast_leave drops it
- * once off prev's stack. prev's saved context (written there, just below
- * its trap frame) holds no registers: if the scheduler, not a partner's
- * fast path, resumes prev later, it does so in switch_user_resumed and
- * ipc_fast_resumed().
+ * Switch from prev (now asleep in IPC, entered through tf) to next,
+ * keeping the scheduler's books as sched_switch_to() does, and return
+ * what syscall.S needs to leave for next's user mode. c->rq.lock is held;
+ * ipc_fast_leave drops it once off prev's stack. prev's saved context
+ * (ipc_fast_leave writes it just below tf) holds no registers: if the
+ * scheduler, not a partner's fast path, resumes prev later, it does so
+ * in switch_user_resumed and ipc_fast_resumed().
  */
 static inline __attribute__((always_inline)) struct ipc_fast_next
-ipc_fast_switch(struct cpu *c, struct thread *prev, struct thread *next,
-		uint64_t badge)
+ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
+		struct thread *next, uint64_t badge)
 {
 	uint64_t now = rdtsc(), top = next->kstack_top;
 
 	sched_account_switch(prev, next, now);
 	user_switch_fast(prev, next);
-	prev->ctx = (struct context *)ipc_fast_tf(prev) - 1;
+	prev->ctx = (struct context *)tf - 1;
 	c->current = next;
 	c->kstack_top = top;
 	c->arch.tss.rsp[0] = top;
-	ipc_fast_hits[c->id]++;
+	ipc_fast_hits[next->cpu]++;
 	return (struct ipc_fast_next){ (struct trap_frame *)top - 1, badge };
 }
 
@@ -234,7 +234,7 @@ struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
 		trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, ep->id,
 				      srv->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	return ipc_fast_switch(c, me, srv, cap->badge);
+	return ipc_fast_switch(c, me, tf, srv, cap->badge);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
@@ -289,7 +289,7 @@ struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
 		trace_emit_ipc_switch(r, TRACE_IPC_REPLY_SWITCH, ep->id,
 				      caller->tid, tf->rsi, me->tid);
 	me->state = THREAD_SLEEPING;
-	return ipc_fast_switch(c, me, caller, 0);
+	return ipc_fast_switch(c, me, tf, caller, 0);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
