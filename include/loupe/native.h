@@ -9,6 +9,13 @@
  *        rsi = message tag, rdx, r10, r8, r9 = words 0-3 (or arguments)
  *   out: rax = 0, a new slot, an address, or -errno; rdi = badge;
  *        rsi, rdx, r10, r8, r9 = tag and words of a message received
+ *        (NC_CALL's reply: rdi = 0)
+ *   kept: every other register, and every register a call does not
+ *        return a value in (on an error, all but rax): rbx, rbp, rsp,
+ *        r12-r15, the x87/SSE state; rcx and r11 are the thread's own
+ *        return address and flags (SYSRET's). No register ever returns
+ *        a kernel value. The IPC fast path (kernel/ipc_fast.c) keeps
+ *        this exactly; ipctests' t_fast_regs checks it on both paths.
  */
 #ifndef LOUPE_NATIVE_H
 #define LOUPE_NATIVE_H

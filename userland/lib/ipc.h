@@ -9,7 +9,8 @@
  *   out: rax = 0 (or a new slot) or -errno, rdi = badge of the sender
  *        (receive calls),
  *        rsi = tag, rdx, r10, r8, r9 = words 0-3 of the message received
- *   rcx and r11 are clobbered by SYSCALL itself; nothing else changes.
+ *   rcx and r11 are clobbered by SYSCALL itself (the return address and
+ *   flags); nothing else changes (loupe/native.h).
  * A tag packs a label (bits 63..16, meaning chosen by the protocol) and
  * the count of words used (bits 3..0). Bulk data goes through shared
  * buffers, never through these registers.
