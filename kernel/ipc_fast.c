@@ -159,8 +159,8 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
  * calls this on the thread's stack just below its trap frame, with the
  * thread switched from. Finish as sched_pick_and_switch() and
  * syscall_dispatch() would. The frame still holds the call number in rax
- * (only a partner's fast path writes it, and that one resumes the thread
- * itself), and ipc.ep the endpoint, set by either entry.
+ * (nothing but the thread's own kernel code writes its frame, the fast
+ * path not even that), and ipc.ep the endpoint, set by either entry.
  */
 void ipc_fast_resumed(struct thread *prev)
 {
