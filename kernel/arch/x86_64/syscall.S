@@ -18,7 +18,8 @@
  * for syscall_dispatch(). ipc_fast_leave then loads the message from the
  * entering thread's frame (at %rsp), moves to the partner's, drops the
  * lock and leaves through that frame with the message in the registers
- * (include/loupe/native.h), never writing either frame.
+ * (include/loupe/native.h); only a frame SYSRET may not take gets the
+ * message written into it, to leave by IRET.
  */
 #include <arch/frame.h>
 
