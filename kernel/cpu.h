@@ -14,6 +14,7 @@
 #define MAX_CPUS 16
 
 struct thread;
+struct trace_ring_hdr;
 
 /* A CPU's run queue. Lock order: rq->lock of the lower CPU id first. */
 struct runqueue {
@@ -45,6 +46,14 @@ struct cpu {
 	uint64_t idle_tsc;		/* TSC ticks spent in the idle thread */
 
 	struct arch_cpu arch;		/* GDT, TSS, IDT, IST stacks */
+	/*
+	 * This CPU's trace ring or NULL (tracing off or paused): a copy of
+	 * trace_rings[id] the record hooks load through %gs in one
+	 * instruction. Written by kernel/trace.c only (trace_publish(),
+	 * trace_pause(), from any CPU): a hook loads the old pointer or the
+	 * new one, and a ring, once made, stays valid.
+	 */
+	struct trace_ring_hdr *trace_ring;
 };
 
 extern struct cpu cpus[MAX_CPUS];

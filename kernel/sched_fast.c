@@ -14,16 +14,27 @@
 #include <arch/user.h>
 
 /* What a switched-out thread is doing, in trace_sched_switch's letters. */
-static inline uint32_t sched_trace_state(const struct thread *t)
+static const uint16_t sched_trace_state[] = {
+	[THREAD_RUNNING] = TRACE_STATE_RUNNABLE,
+	[THREAD_READY] = TRACE_STATE_RUNNABLE,
+	[THREAD_SLEEPING] = TRACE_STATE_SLEEPING,
+	[THREAD_WAKING] = TRACE_STATE_RUNNABLE,
+	[THREAD_DEAD] = TRACE_STATE_DEAD,
+};
+
+/*
+ * Record the switch (inline: no call, the tids straight from the threads);
+ * prev's state is looked up only when tracing is on.
+ */
+static inline void sched_trace_switch(struct thread *prev,
+				      struct thread *next)
 {
-	switch (t->state) {
-	case THREAD_SLEEPING:
-		return TRACE_STATE_SLEEPING;
-	case THREAD_DEAD:
-		return TRACE_STATE_DEAD;
-	default:
-		return TRACE_STATE_RUNNABLE;
-	}
+	struct trace_ring_hdr *r = trace_ring();
+
+	if (r)
+		trace_emit_switch(r, trace_tid_of(prev->tid),
+				  trace_tid_of(next->tid),
+				  sched_trace_state[prev->state], 0, 0);
 }
 
 /*
@@ -35,13 +46,9 @@ static inline uint32_t sched_trace_state(const struct thread *t)
 struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
 			       struct thread *next)
 {
-	struct trace_ring_hdr *r = trace_rings[c->id];
 	uint64_t now = rdtsc();
 
-	if (r)
-		trace_emit_switch(r, prev == c->idle ? TRACE_TID_IDLE : prev->tid,
-				  next == c->idle ? TRACE_TID_IDLE : next->tid,
-				  sched_trace_state(prev), 0, 0);
+	sched_trace_switch(prev, next);
 	sched_account_switch(prev, next, now);
 	if (prev->fpu || next->fpu)
 		user_switch(prev, next);

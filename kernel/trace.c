@@ -38,11 +38,30 @@ static void trace_publish(unsigned cpu)
 	/*
 	 * No fence of our own: a host that finds ring_phys[] checks the
 	 * ring's magic with trace_reader_init()'s acquire load, which pairs
-	 * with trace_ring_init()'s release store; hooks read trace_rings[]
-	 * on this CPU, in program order.
+	 * with trace_ring_init()'s release store; hooks read their CPU's
+	 * cpus[].trace_ring on this CPU, in program order.
 	 */
 	trace_ctl.ring_phys[cpu] = virt_to_phys(r);
 	WRITE_ONCE(trace_rings[cpu], r);
+	WRITE_ONCE(cpus[cpu].trace_ring, r);
+}
+
+/*
+ * Stop (@paused) or restart recording on every CPU, for benchmarks that
+ * compare tracing on and off in one boot; the rings stay as they are.
+ * trace_rings[] goes too: the IPC fast path reads it. Context: thread,
+ * one caller at a time (the benchmarks).
+ */
+void trace_pause(bool paused)
+{
+	static struct trace_ring_hdr *saved[MAX_CPUS];
+
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (paused)
+			saved[i] = trace_rings[i];
+		WRITE_ONCE(trace_rings[i], paused ? NULL : saved[i]);
+		WRITE_ONCE(cpus[i].trace_ring, paused ? NULL : saved[i]);
+	}
 }
 
 /*
@@ -99,6 +118,7 @@ __init void trace_init(void)
 	trace_ctl.ring_bytes = trace_ring_bytes(trace_ring_size);
 	if (!trace_ctl.enabled) {
 		trace_rings[0] = NULL;
+		cpus[0].trace_ring = NULL;
 		trace_ctl.ring_phys[0] = 0;
 	} else if (trace_ctl.mode == TRACE_MODE_STREAM) {
 		trace_make_stream(trace_rings[0]);

@@ -9,7 +9,7 @@
 
 #include "types.h"
 #include "cpu.h"
-#include "trace/ring.h"
+#include "trace/emit.h"
 #include <arch/cpu.h>
 
 struct thread;
@@ -33,13 +33,19 @@ void trace_panic_dump(void);
 int trace_dump(void (*out)(const char *line, void *arg), void *arg,
 	       uint64_t bytes_per_cpu);
 void trace_bench(void);
+void trace_pause(bool paused);
 void trace_load_main(void);
 bool trace_load_wanted(void);
 void trace_idle(struct cpu *c);
 
+/* This CPU's ring, or NULL: one load through %gs (struct cpu.trace_ring). */
 static inline struct trace_ring_hdr *trace_ring(void)
 {
-	return trace_rings[this_cpu()->id];
+	struct trace_ring_hdr *r;
+
+	__asm__ __volatile__("movq %%gs:%c1, %0" : "=r"(r)
+			     : "i"(offsetof(struct cpu, trace_ring)));
+	return r;
 }
 
 /* The trace's tid: every CPU's idle thread is TRACE_TID_IDLE. */
@@ -82,13 +88,14 @@ static inline void trace_ipi_send(uint32_t vector, uint32_t cpu)
 	irq_restore(f);
 }
 
+/* @wakee is never an idle thread (those are never woken). */
 static inline void trace_wakeup_irqoff(uint32_t waker, uint32_t wakee,
 				       unsigned target)
 {
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
-		trace_emit_wakeup(r, trace_tid_of(waker), trace_tid_of(wakee),
+		trace_emit_wakeup(r, trace_tid_of(waker), wakee,
 				  (uint16_t)target, 0);
 }
 

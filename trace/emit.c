@@ -6,8 +6,9 @@
  *
  * May not: print, format, allocate, take or wait for locks, record boot
  * stages, or call anything outside this file, trace/emit.h (reserve and
- * commit, inline) and trace/local.h. Shape: reserve (one guard jumps to
- * the slow path), fill, commit. The protocol
+ * commit, and the hot emitters, inline) and trace/local.h. Shape: reserve
+ * (one guard jumps to the slow path, which makes room and comes back),
+ * fill, commit. The protocol
  * and its barriers (steps W1-W6, R1-R6) are in docs/tracing.md.
  */
 #include "types.h"
@@ -16,8 +17,7 @@
 #define BLOCK		TRACE_BLOCK_SIZE
 #define INLINE		TRACE_INLINE
 #define PUT(field, v)	TRACE_PUT(field, v)
-
-#define SLOWPATH	__attribute__((noinline, cold))
+#define PUT64(field, v)	TRACE_PUT64(field, v)
 
 /* Fill [pos, pos + len) with a TRACE_PAD record; pos is reserved. */
 static void trace_pad(struct trace_ring_hdr *r, uint64_t pos, uint64_t len)
@@ -109,7 +109,7 @@ static uint64_t trace_claim(struct trace_ring_hdr *r, uint64_t size,
  * The slow path: the record in @rec (filled on the emitter's stack, its
  * commit word @word without seq) could not be placed by trace_reserve().
  */
-SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
+__attribute__((noinline, cold)) void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
 			       uint64_t word)
 {
 	const local_word_t *src = rec;
@@ -134,38 +134,6 @@ SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
 	local_inc(&r->written);
 }
 
-void trace_emit_switch(struct trace_ring_hdr *r, uint32_t prev_tid,
-		       uint32_t next_tid, uint32_t prev_state,
-		       int16_t prev_prio, int16_t next_prio)
-{
-	struct trace_sched_switch *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->prev_tid, prev_tid);
-	PUT(e->next_tid, next_tid);
-	PUT(e->prev_state, prev_state);
-	PUT(e->prev_prio, prev_prio);
-	PUT(e->next_prio, next_prio);
-	trace_commit(r, e, &tmp, seq, TRACE_SCHED_SWITCH, sizeof(*e));
-}
-
-void trace_emit_wakeup(struct trace_ring_hdr *r, uint32_t waker_tid,
-		       uint32_t wakee_tid, uint16_t target_cpu,
-		       int16_t wakee_prio)
-{
-	struct trace_sched_wakeup *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->waker_tid, waker_tid);
-	PUT(e->wakee_tid, wakee_tid);
-	PUT(e->target_cpu, target_cpu);
-	PUT(e->wakee_prio, wakee_prio);
-	PUT(e->reserved, 0);
-	trace_commit(r, e, &tmp, seq, TRACE_SCHED_WAKEUP, sizeof(*e));
-}
-
 /* Copy a task name: two words, so @src must be TRACE_NAME_LEN bytes. */
 static INLINE void trace_put_name(char *dst, const char *src)
 {
@@ -181,194 +149,79 @@ void trace_emit_task_new(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
 			 uint32_t parent_tid, uint32_t flags,
 			 const char name[TRACE_NAME_LEN])
 {
-	struct trace_task_new *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->tid, tid);
-	PUT(e->pid, pid);
-	PUT(e->parent_tid, parent_tid);
-	PUT(e->flags, flags);
-	trace_put_name(e->name, name);
-	trace_commit(r, e, &tmp, seq, TRACE_TASK_NEW, sizeof(*e));
+	TRACE_RECORD(r, struct trace_task_new, TRACE_TASK_NEW,
+		     PUT64(e->tid, trace_pair(tid, pid));
+		     PUT64(e->parent_tid, trace_pair(parent_tid, flags));
+		     trace_put_name(e->name, name));
 }
 
 void trace_emit_task_exit(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
 			  int32_t exit_code)
 {
-	struct trace_task_exit *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->tid, tid);
-	PUT(e->pid, pid);
-	PUT(e->exit_code, exit_code);
-	PUT(e->reserved, 0);
-	trace_commit(r, e, &tmp, seq, TRACE_TASK_EXIT, sizeof(*e));
+	TRACE_RECORD(r, struct trace_task_exit, TRACE_TASK_EXIT,
+		     PUT64(e->tid, trace_pair(tid, pid));
+		     PUT64(e->exit_code, (uint32_t)exit_code));	/* reserved 0 */
 }
 
 void trace_emit_task_rename(struct trace_ring_hdr *r, uint32_t tid,
 			    const char name[TRACE_NAME_LEN])
 {
-	struct trace_task_rename *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->tid, tid);
-	PUT(e->reserved, 0);
-	trace_put_name(e->name, name);
-	trace_commit(r, e, &tmp, seq, TRACE_TASK_RENAME, sizeof(*e));
-}
-
-void trace_emit_irq_entry(struct trace_ring_hdr *r, uint32_t vector,
-			  uint64_t name8)
-{
-	struct trace_irq_entry *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->vector, vector);
-	PUT(e->reserved, 0);
-	PUT(*(local_word_t *)e->name, name8);
-	trace_commit(r, e, &tmp, seq, TRACE_IRQ_ENTRY, sizeof(*e));
-}
-
-void trace_emit_irq_exit(struct trace_ring_hdr *r, uint32_t vector,
-			 uint32_t handled)
-{
-	struct trace_irq_exit *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->vector, vector);
-	PUT(e->handled, handled);
-	trace_commit(r, e, &tmp, seq, TRACE_IRQ_EXIT, sizeof(*e));
+	TRACE_RECORD(r, struct trace_task_rename, TRACE_TASK_RENAME,
+		     PUT64(e->tid, tid);	/* reserved 0 */
+		     trace_put_name(e->name, name));
 }
 
 void trace_emit_exception(struct trace_ring_hdr *r, uint32_t vector,
 			  uint64_t error_code, uint64_t rip)
 {
-	struct trace_exception *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->vector, vector);
-	PUT(e->reserved, 0);
-	PUT(e->error_code, error_code);
-	PUT(e->rip, rip);
-	trace_commit(r, e, &tmp, seq, TRACE_EXCEPTION, sizeof(*e));
-}
-
-/* @type is TRACE_IPI_SEND (cpu = target) or TRACE_IPI_RECV (cpu = source). */
-void trace_emit_ipi(struct trace_ring_hdr *r, uint16_t type, uint32_t vector,
-		    uint32_t cpu)
-{
-	struct trace_ipi *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->vector, vector);
-	PUT(e->cpu, cpu);
-	trace_commit(r, e, &tmp, seq, type, sizeof(*e));
+	TRACE_RECORD(r, struct trace_exception, TRACE_EXCEPTION,
+		     PUT64(e->vector, vector);			/* reserved 0 */
+		     PUT(e->error_code, error_code);
+		     PUT(e->rip, rip));
 }
 
 void trace_emit_boot_stage(struct trace_ring_hdr *r, uint32_t stage,
 			   uint32_t what)
 {
-	struct trace_boot_stage *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->stage, stage);
-	PUT(e->what, what);
-	trace_commit(r, e, &tmp, seq, TRACE_BOOT_STAGE, sizeof(*e));
+	TRACE_RECORD(r, struct trace_boot_stage, TRACE_BOOT_STAGE,
+		     PUT(e->stage, stage);
+		     PUT(e->what, what));
 }
 
 void trace_emit_counter(struct trace_ring_hdr *r, uint32_t id, int64_t value)
 {
-	struct trace_counter *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->id, id);
-	PUT(e->reserved, 0);
-	PUT(e->value, value);
-	trace_commit(r, e, &tmp, seq, TRACE_COUNTER, sizeof(*e));
+	TRACE_RECORD(r, struct trace_counter, TRACE_COUNTER,
+		     PUT64(e->id, id);				/* reserved 0 */
+		     PUT(e->value, value));
 }
 
 void trace_emit_tick(struct trace_ring_hdr *r, uint64_t ticks)
 {
-	struct trace_timer_tick *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->ticks, ticks);
-	trace_commit(r, e, &tmp, seq, TRACE_TIMER_TICK, sizeof(*e));
-}
-
-void trace_emit_syscall_enter(struct trace_ring_hdr *r, uint32_t nr,
-			      uint64_t a0, uint64_t a1, uint64_t a2)
-{
-	struct trace_syscall_enter *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->nr, nr);
-	PUT(e->reserved, 0);
-	PUT(e->args[0], a0);
-	PUT(e->args[1], a1);
-	PUT(e->args[2], a2);
-	trace_commit(r, e, &tmp, seq, TRACE_SYSCALL_ENTER, sizeof(*e));
-}
-
-void trace_emit_syscall_exit(struct trace_ring_hdr *r, uint32_t nr,
-			     int64_t ret)
-{
-	struct trace_syscall_exit *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->nr, nr);
-	PUT(e->reserved, 0);
-	PUT(e->ret, ret);
-	trace_commit(r, e, &tmp, seq, TRACE_SYSCALL_EXIT, sizeof(*e));
+	TRACE_RECORD(r, struct trace_timer_tick, TRACE_TIMER_TICK,
+		     PUT(e->ticks, ticks));
 }
 
 /* @type is TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. */
 void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
 		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag)
 {
-	struct trace_ipc *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->endpoint, endpoint);
-	PUT(e->partner_tid, partner_tid);
-	PUT(e->tag, tag);
-	trace_commit(r, e, &tmp, seq, type, sizeof(*e));
+	TRACE_RECORD(r, struct trace_ipc, type,
+		     PUT64(e->endpoint, trace_pair(endpoint, partner_tid));
+		     PUT(e->tag, tag));
 }
 
 void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,
 			   uint64_t rip, uint32_t error_code)
 {
-	struct trace_page_fault *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->addr, addr);
-	PUT(e->rip, rip);
-	PUT(e->error_code, error_code);
-	PUT(e->reserved, 0);
-	trace_commit(r, e, &tmp, seq, TRACE_PAGE_FAULT, sizeof(*e));
+	TRACE_RECORD(r, struct trace_page_fault, TRACE_PAGE_FAULT,
+		     PUT(e->addr, addr);
+		     PUT(e->rip, rip);
+		     PUT64(e->error_code, error_code));	/* reserved 0 */
 }
 
 void trace_emit_marker(struct trace_ring_hdr *r, uint64_t a, uint64_t b)
 {
-	struct trace_marker *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	PUT(e->a, a);
-	PUT(e->b, b);
-	trace_commit(r, e, &tmp, seq, TRACE_MARKER, sizeof(*e));
+	TRACE_RECORD(r, struct trace_marker, TRACE_MARKER,
+		     PUT(e->a, a);
+		     PUT(e->b, b));
 }

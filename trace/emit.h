@@ -1,9 +1,11 @@
 /*
  * HOT PATH: the inline half of the trace record path (trace/emit.c): the
- * reserve and commit steps every emitter is made of, and the emitters a
- * hot path inlines to save a call (the IPC fast path's record). Same rules
- * as emit.c: no print, format, allocation or lock; steps W1-W6 and their
- * barriers are in docs/tracing.md.
+ * reserve and commit steps every emitter is made of, and the emitters the
+ * kernel's hot paths inline (switch, wakeup, interrupt, IPI, system call,
+ * the IPC fast path's record), so that a record costs no call and no
+ * argument shuffling there. Same rules as emit.c: no print, format,
+ * allocation or lock; steps W1-W6 and their barriers are in
+ * docs/tracing.md.
  */
 #ifndef TRACE_EMIT_H
 #define TRACE_EMIT_H
@@ -13,6 +15,9 @@
 
 #define TRACE_INLINE	inline __attribute__((always_inline))
 #define TRACE_PUT(field, v)	__atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+/* A record's 8-byte word at @field, stored as one integer. */
+#define TRACE_PUT64(field, v) \
+	TRACE_PUT(*(local_word_t *)&(field), (uint64_t)(v))
 
 /* emit.c: place a record trace_reserve() could not (cold). */
 __attribute__((cold)) void trace_write_slow(struct trace_ring_hdr *r,
@@ -24,27 +29,27 @@ static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
 }
 
 /*
- * Reserve @size bytes (W1-W3) and return where to fill the record, or
- * @tmp when the fast path cannot: the emitter then fills @tmp and
- * trace_commit() hands it to the slow path. That includes losing the
- * cmpxchg to a nested record, so the fast path has no loop. The time
- * stamp is read before the cmpxchg, so ring order is time order.
+ * Reserve @size bytes and stamp them (W1-W3): return the record, its
+ * position in *@pos, or NULL when the fast path cannot place it (the
+ * block or the consumer's limit is in the way, a TRACE_LOST is owed, or a
+ * nested record took head first): TRACE_RECORD() then hands a copy to the
+ * slow path. So the fast path has no loop. Head is loaded before the
+ * clock is read: a nested record after either makes the cmpxchg fail, so
+ * ring order is time order.
  */
-static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r, uint32_t size,
-					void *tmp, uint64_t *seq)
+static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r,
+					uint64_t size, uint64_t *pos)
 {
-	uint64_t tsc = local_clock();
 	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-	struct trace_hdr *e;
+	uint32_t *e, lo, hi;
 
+	lo = local_clock_after(&h, &hi);
 	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
 		trace_nest_hook(r, TRACE_HOOK_RESERVE);
-	/* wlimit is this CPU's own: a plain load the compiler can fold. */
-	if (unlikely(h + size > r->wlimit ||
-		     !local_try_cmpxchg(&r->head, &h, h + size))) {
-		*seq = 0;
-		return tmp;
-	}
+	/* wlimit is this CPU's own: a plain load. */
+	if (__builtin_expect(h + size > r->wlimit ||
+			     !local_try_cmpxchg(&r->head, &h, h + size), 0))
+		return NULL;
 	/*
 	 * Release: pairs with the acquire fence in trace_reader_next() (R5).
 	 * A reader that copied any byte stored after this point will see
@@ -52,52 +57,143 @@ static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r, uint32_t size,
 	 */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	e = trace_at(r, h);
-	TRACE_PUT(e->tsc, tsc);
-	*seq = h << 29;		/* TRACE_SEQ(h) in the commit word's top half */
+	TRACE_PUT(*(local_half_t *)&e[2], lo);	/* tsc, in rdtsc's halves */
+	TRACE_PUT(*(local_half_t *)&e[3], hi);
+	*pos = h;
 	return e;
 }
 
-/* Publish the filled record @e (W5, W6), or pass @tmp to the slow path. */
+/* Publish the filled record @e at @pos (W5, W6). */
 static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
-				      void *tmp, uint64_t seq, uint16_t type,
-				      uint8_t size)
+				      uint64_t pos, uint64_t word)
 {
-	uint64_t word = TRACE_COMMIT_WORD(type, size, TRACE_F_COMMIT, 0);
-
-	if (unlikely(e == tmp)) {
-		trace_write_slow(r, tmp, word);
-		return;
-	}
 	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
 		trace_nest_hook(r, TRACE_HOOK_COMMIT);
 	/*
 	 * Release: pairs with the acquire load of the commit word in
 	 * trace_reader_next() (R3): the payload is visible before the
-	 * record counts as whole.
+	 * record counts as whole. pos << 29 is TRACE_SEQ(pos) << 32: pos
+	 * is 8-aligned.
 	 */
-	__atomic_store_n((local_word_t *)e, seq | word, __ATOMIC_RELEASE);
+	__atomic_store_n((local_word_t *)e, pos << 29 | word, __ATOMIC_RELEASE);
 	local_inc(&r->written);
 }
 
 /*
- * The IPC fast path's one record per half trip (kernel/ipc_fast.c), inline
- * there: @type is TRACE_IPC_CALL_SWITCH or TRACE_IPC_REPLY_SWITCH. The
- * payload goes in three word stores.
+ * Make one record: a struct @T of type @type, filled by the statements
+ * that follow, which store the payload through `e` (TRACE_PUT, one store
+ * per word where fields can share one). The fill is written out twice:
+ * into the ring on the fast path, which so tests nothing between the
+ * reservation and the commit, and into a copy on the stack for
+ * trace_write_slow(), which nothing is live across.
+ */
+#define TRACE_RECORD(r, T, type, ...) do {				\
+	uint64_t word_ = TRACE_COMMIT_WORD(type, sizeof(T),		\
+					   TRACE_F_COMMIT, 0);		\
+	uint64_t pos_;							\
+	T *e, tmp_;							\
+									\
+	e = trace_reserve(r, sizeof(T), &pos_);				\
+	if (__builtin_expect(e != NULL, 1)) {				\
+		__VA_ARGS__;						\
+		trace_commit(r, e, pos_, word_);			\
+	} else {							\
+		e = &tmp_;						\
+		__VA_ARGS__;						\
+		trace_write_slow(r, &tmp_, word_);			\
+	}								\
+} while (0)
+
+/* Pack two 32-bit fields into one 8-byte store. */
+static TRACE_INLINE uint64_t trace_pair(uint32_t lo, uint32_t hi)
+{
+	return lo | (uint64_t)hi << 32;
+}
+
+static TRACE_INLINE void trace_emit_switch(struct trace_ring_hdr *r,
+					   uint32_t prev_tid, uint32_t next_tid,
+					   uint32_t prev_state,
+					   int16_t prev_prio, int16_t next_prio)
+{
+	TRACE_RECORD(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
+		     TRACE_PUT(e->prev_tid, prev_tid);
+		     TRACE_PUT(e->next_tid, next_tid);
+		     TRACE_PUT64(e->prev_state, trace_pair(prev_state,
+				 (uint16_t)prev_prio |
+				 (uint32_t)(uint16_t)next_prio << 16)));
+}
+
+static TRACE_INLINE void trace_emit_wakeup(struct trace_ring_hdr *r,
+					   uint32_t waker_tid,
+					   uint32_t wakee_tid,
+					   uint16_t target_cpu,
+					   int16_t wakee_prio)
+{
+	TRACE_RECORD(r, struct trace_sched_wakeup, TRACE_SCHED_WAKEUP,
+		     TRACE_PUT(e->waker_tid, waker_tid);
+		     TRACE_PUT(e->wakee_tid, wakee_tid);
+		     TRACE_PUT64(e->target_cpu, target_cpu |	/* reserved 0 */
+				 (uint32_t)(uint16_t)wakee_prio << 16));
+}
+
+static TRACE_INLINE void trace_emit_irq_entry(struct trace_ring_hdr *r,
+					      uint32_t vector, uint64_t name8)
+{
+	TRACE_RECORD(r, struct trace_irq_entry, TRACE_IRQ_ENTRY,
+		     TRACE_PUT64(e->vector, vector);		/* reserved 0 */
+		     TRACE_PUT64(e->name, name8));
+}
+
+static TRACE_INLINE void trace_emit_irq_exit(struct trace_ring_hdr *r,
+					     uint32_t vector, uint32_t handled)
+{
+	TRACE_RECORD(r, struct trace_irq_exit, TRACE_IRQ_EXIT,
+		     TRACE_PUT(e->vector, vector);
+		     TRACE_PUT(e->handled, handled));
+}
+
+/* @type is TRACE_IPI_SEND (cpu = target) or TRACE_IPI_RECV (cpu = source). */
+static TRACE_INLINE void trace_emit_ipi(struct trace_ring_hdr *r,
+					uint16_t type, uint32_t vector,
+					uint32_t cpu)
+{
+	TRACE_RECORD(r, struct trace_ipi, type,
+		     TRACE_PUT(e->vector, vector);
+		     TRACE_PUT(e->cpu, cpu));
+}
+
+static TRACE_INLINE void trace_emit_syscall_enter(struct trace_ring_hdr *r,
+						  uint32_t nr, uint64_t a0,
+						  uint64_t a1, uint64_t a2)
+{
+	TRACE_RECORD(r, struct trace_syscall_enter, TRACE_SYSCALL_ENTER,
+		     TRACE_PUT64(e->nr, nr);			/* reserved 0 */
+		     TRACE_PUT(e->args[0], a0);
+		     TRACE_PUT(e->args[1], a1);
+		     TRACE_PUT(e->args[2], a2));
+}
+
+static TRACE_INLINE void trace_emit_syscall_exit(struct trace_ring_hdr *r,
+						 uint32_t nr, int64_t ret)
+{
+	TRACE_RECORD(r, struct trace_syscall_exit, TRACE_SYSCALL_EXIT,
+		     TRACE_PUT64(e->nr, nr);			/* reserved 0 */
+		     TRACE_PUT(e->ret, ret));
+}
+
+/*
+ * The IPC fast path's one record per half trip (kernel/ipc_fast.c): @type
+ * is TRACE_IPC_CALL_SWITCH or TRACE_IPC_REPLY_SWITCH. Three word stores.
  */
 static TRACE_INLINE void trace_emit_ipc_switch(struct trace_ring_hdr *r,
 					       uint16_t type, uint32_t endpoint,
 					       uint32_t partner_tid,
 					       uint64_t tag, uint32_t prev_tid)
 {
-	struct trace_ipc_switch *e, tmp;
-	uint64_t seq;
-
-	e = trace_reserve(r, sizeof(*e), &tmp, &seq);
-	TRACE_PUT(*(local_word_t *)&e->endpoint,
-		  endpoint | (uint64_t)partner_tid << 32);
-	TRACE_PUT(e->tag, tag);
-	TRACE_PUT(*(local_word_t *)&e->prev_tid, prev_tid);
-	trace_commit(r, e, &tmp, seq, type, sizeof(*e));
+	TRACE_RECORD(r, struct trace_ipc_switch, type,
+		     TRACE_PUT64(e->endpoint, trace_pair(endpoint, partner_tid));
+		     TRACE_PUT(e->tag, tag);
+		     TRACE_PUT64(e->prev_tid, prev_tid));	/* reserved 0 */
 }
 
 #endif

@@ -28,10 +28,40 @@
 /* A word of ring memory, which is read and written as several types. */
 typedef uint64_t __attribute__((__may_alias__)) local_word_t;
 
+/* Half a word of ring memory. */
+typedef uint32_t __attribute__((__may_alias__)) local_half_t;
+
 /* The time stamp counter: the trace clock on the kernel and the host. */
 static inline uint64_t local_clock(void)
 {
 	return __builtin_ia32_rdtsc();
+}
+
+/*
+ * Read the clock once *@h (a word just loaded) is in hand, and give *@h
+ * back in %rax, where local_try_cmpxchg() wants it: rdtsc, then one xchg
+ * instead of a move out of the way and a move back. Returns the clock's
+ * low half and puts its high half in *@hi: a record stores the halves with
+ * two stores, cheaper than joining them.
+ */
+static inline uint32_t local_clock_after(uint64_t *h, uint32_t *hi)
+{
+#if LOCAL_USE_ATOMICS
+	uint64_t t = __builtin_ia32_rdtsc();
+
+	(void)h;	/* already where the builtin cmpxchg wants it */
+	*hi = (uint32_t)(t >> 32);
+	return (uint32_t)t;
+#else
+	uint64_t x = *h, a;
+	uint32_t d;
+
+	__asm__ __volatile__("rdtsc\n\txchgq %%rax, %[x]"
+			     : "=&a"(a), "=&d"(d), [x] "+r"(x));
+	*h = a;
+	*hi = d;
+	return (uint32_t)x;
+#endif
 }
 
 /*

@@ -44,14 +44,9 @@ uint64_t trace_name8(const char *s);
  * during the call (preemption or interrupts off): the ring's updates are
  * atomic against this CPU's interrupts only. Never blocks; a record that
  * does not fit (stream mode) is counted in r->lost and dropped. Names are
- * TRACE_NAME_LEN bytes, read whole.
+ * TRACE_NAME_LEN bytes, read whole. The emitters hot paths call are
+ * inline, in trace/emit.h.
  */
-void trace_emit_switch(struct trace_ring_hdr *r, uint32_t prev_tid,
-		       uint32_t next_tid, uint32_t prev_state,
-		       int16_t prev_prio, int16_t next_prio);
-void trace_emit_wakeup(struct trace_ring_hdr *r, uint32_t waker_tid,
-		       uint32_t wakee_tid, uint16_t target_cpu,
-		       int16_t wakee_prio);
 void trace_emit_task_new(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
 			 uint32_t parent_tid, uint32_t flags,
 			 const char name[TRACE_NAME_LEN]);
@@ -59,22 +54,12 @@ void trace_emit_task_exit(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
 			  int32_t exit_code);
 void trace_emit_task_rename(struct trace_ring_hdr *r, uint32_t tid,
 			    const char name[TRACE_NAME_LEN]);
-void trace_emit_irq_entry(struct trace_ring_hdr *r, uint32_t vector,
-			  uint64_t name8);
-void trace_emit_irq_exit(struct trace_ring_hdr *r, uint32_t vector,
-			 uint32_t handled);
 void trace_emit_exception(struct trace_ring_hdr *r, uint32_t vector,
 			  uint64_t error_code, uint64_t rip);
-void trace_emit_ipi(struct trace_ring_hdr *r, uint16_t type, uint32_t vector,
-		    uint32_t cpu);
 void trace_emit_boot_stage(struct trace_ring_hdr *r, uint32_t stage,
 			   uint32_t what);
 void trace_emit_counter(struct trace_ring_hdr *r, uint32_t id, int64_t value);
 void trace_emit_tick(struct trace_ring_hdr *r, uint64_t ticks);
-void trace_emit_syscall_enter(struct trace_ring_hdr *r, uint32_t nr,
-			      uint64_t a0, uint64_t a1, uint64_t a2);
-void trace_emit_syscall_exit(struct trace_ring_hdr *r, uint32_t nr,
-			     int64_t ret);
 void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
 		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag);
 void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "trace/local.h"
-#include "trace/ring.h"
+#include "trace/emit.h"
 
 #define EVENTS	(4 * 1000 * 1000)
 #define RUNS	5

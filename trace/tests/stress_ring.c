@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "types.h"
-#include "trace/ring.h"
+#include "trace/emit.h"
 #include "tests/harness.h"
 
 #define NCPU		4

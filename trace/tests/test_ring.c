@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "types.h"
-#include "trace/ring.h"
+#include "trace/emit.h"
 #include "tests/harness.h"
 
 #define SMALL	(2 * TRACE_BLOCK_SIZE)		/* the smallest ring */
