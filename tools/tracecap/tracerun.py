@@ -78,10 +78,10 @@ class Run:
 
 
 def boot_and_capture(paths, smp=4, accel="tcg", cmdline="", timeout=180.0,
-                     icount=False, say=print, initrd="auto"):
+                     icount=False, say=print, initrd="auto", extra=()):
     """Boot with @cmdline, capture live into paths.capture until QEMU ends.
 
-    @initrd as for loupe_qemu.qemu_argv() ("auto": the build's own)."""
+    @initrd and @extra as for loupe_qemu.qemu_argv()."""
     run = Run()
     mem = mem_file_path()
     if os.path.exists(mem):
@@ -92,7 +92,8 @@ def boot_and_capture(paths, smp=4, accel="tcg", cmdline="", timeout=180.0,
         cmdline = (cmdline + " utests=off").strip()
     argv = loupe_qemu.qemu_argv(paths.image, smp=smp, accel=accel,
                                 cmdline=cmdline, serial="file:" + paths.log,
-                                mem_path=mem, icount=icount, initrd=initrd)
+                                mem_path=mem, icount=icount, initrd=initrd,
+                                extra=extra)
     say("trace: booting smp=%d cmdline=%r, console %s" %
         (smp, cmdline, paths.log))
     t0 = time.monotonic()
