@@ -150,8 +150,10 @@ void trace_emit_task_new(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
 			 const char name[TRACE_NAME_LEN])
 {
 	TRACE_RECORD(r, struct trace_task_new, TRACE_TASK_NEW,
-		     PUT64(e->tid, trace_pair(tid, pid));
-		     PUT64(e->parent_tid, trace_pair(parent_tid, flags));
+		     PUT(e->tid, tid);
+		     PUT(e->pid, pid);
+		     PUT(e->parent_tid, parent_tid);
+		     PUT(e->flags, flags);
 		     trace_put_name(e->name, name));
 }
 
@@ -159,7 +161,8 @@ void trace_emit_task_exit(struct trace_ring_hdr *r, uint32_t tid, uint32_t pid,
 			  int32_t exit_code)
 {
 	TRACE_RECORD(r, struct trace_task_exit, TRACE_TASK_EXIT,
-		     PUT64(e->tid, trace_pair(tid, pid));
+		     PUT(e->tid, tid);
+		     PUT(e->pid, pid);
 		     PUT64(e->exit_code, (uint32_t)exit_code));	/* reserved 0 */
 }
 
@@ -206,7 +209,8 @@ void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
 		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag)
 {
 	TRACE_RECORD(r, struct trace_ipc, type,
-		     PUT64(e->endpoint, trace_pair(endpoint, partner_tid));
+		     PUT(e->endpoint, endpoint);
+		     PUT(e->partner_tid, partner_tid);
 		     PUT(e->tag, tag));
 }
 

@@ -81,8 +81,10 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 
 /*
  * Make one record: a struct @T of type @type, filled by the statements
- * that follow, which store the payload through `e` (TRACE_PUT, one store
- * per word where fields can share one). The fill is written out twice:
+ * that follow, which store the payload through `e` (TRACE_PUT; a field
+ * and the reserved zeros after it in one TRACE_PUT64, but two values
+ * that would need a shift and an or to share a word in two stores). The
+ * fill is written out twice:
  * into the ring on the fast path, which so tests nothing between the
  * reservation and the commit, and into a copy on the stack for
  * trace_write_slow(), which nothing is live across.
@@ -104,12 +106,6 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 	}								\
 } while (0)
 
-/* Pack two 32-bit fields into one 8-byte store. */
-static TRACE_INLINE uint64_t trace_pair(uint32_t lo, uint32_t hi)
-{
-	return lo | (uint64_t)hi << 32;
-}
-
 static TRACE_INLINE void trace_emit_switch(struct trace_ring_hdr *r,
 					   uint32_t prev_tid, uint32_t next_tid,
 					   uint32_t prev_state,
@@ -118,9 +114,9 @@ static TRACE_INLINE void trace_emit_switch(struct trace_ring_hdr *r,
 	TRACE_RECORD(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
 		     TRACE_PUT(e->prev_tid, prev_tid);
 		     TRACE_PUT(e->next_tid, next_tid);
-		     TRACE_PUT64(e->prev_state, trace_pair(prev_state,
-				 (uint16_t)prev_prio |
-				 (uint32_t)(uint16_t)next_prio << 16)));
+		     TRACE_PUT64(e->prev_state, prev_state |
+				 (uint64_t)(uint16_t)prev_prio << 32 |
+				 (uint64_t)(uint16_t)next_prio << 48));
 }
 
 static TRACE_INLINE void trace_emit_wakeup(struct trace_ring_hdr *r,
@@ -183,7 +179,7 @@ static TRACE_INLINE void trace_emit_syscall_exit(struct trace_ring_hdr *r,
 
 /*
  * The IPC fast path's one record per half trip (kernel/ipc_fast.c): @type
- * is TRACE_IPC_CALL_SWITCH or TRACE_IPC_REPLY_SWITCH. Three word stores.
+ * is TRACE_IPC_CALL_SWITCH or TRACE_IPC_REPLY_SWITCH.
  */
 static TRACE_INLINE void trace_emit_ipc_switch(struct trace_ring_hdr *r,
 					       uint16_t type, uint32_t endpoint,
@@ -191,7 +187,8 @@ static TRACE_INLINE void trace_emit_ipc_switch(struct trace_ring_hdr *r,
 					       uint64_t tag, uint32_t prev_tid)
 {
 	TRACE_RECORD(r, struct trace_ipc_switch, type,
-		     TRACE_PUT64(e->endpoint, trace_pair(endpoint, partner_tid));
+		     TRACE_PUT(e->endpoint, endpoint);
+		     TRACE_PUT(e->partner_tid, partner_tid);
 		     TRACE_PUT(e->tag, tag);
 		     TRACE_PUT64(e->prev_tid, prev_tid));	/* reserved 0 */
 }
