@@ -7,8 +7,8 @@
  * May not: print, format, allocate, take or wait for locks, record boot
  * stages, or call anything outside this file, trace/emit.h (reserve and
  * commit, and the hot emitters, inline) and trace/local.h. Shape: reserve
- * (one guard jumps to the slow path, which makes room and comes back),
- * fill, commit. The protocol
+ * (one guard jumps to the slow path, which places a copy), fill, commit.
+ * The protocol
  * and its barriers (steps W1-W6, R1-R6) are in docs/tracing.md.
  */
 #include "types.h"
@@ -109,8 +109,8 @@ static uint64_t trace_claim(struct trace_ring_hdr *r, uint64_t size,
  * The slow path: the record in @rec (filled on the emitter's stack, its
  * commit word @word without seq) could not be placed by trace_reserve().
  */
-__attribute__((noinline, cold)) void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
-			       uint64_t word)
+__attribute__((noinline, cold))
+void trace_write_slow(struct trace_ring_hdr *r, const void *rec, uint64_t word)
 {
 	const local_word_t *src = rec;
 	uint64_t size = (word >> 16) & 0xff;

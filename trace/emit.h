@@ -43,9 +43,9 @@ static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r,
 	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 	uint32_t *e, lo, hi;
 
-	lo = local_clock_after(&h, &hi);
 	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
 		trace_nest_hook(r, TRACE_HOOK_RESERVE);
+	lo = local_clock_after(&h, &hi);
 	/* wlimit is this CPU's own: a plain load. */
 	if (__builtin_expect(h + size > r->wlimit ||
 			     !local_try_cmpxchg(&r->head, &h, h + size), 0))

@@ -21,9 +21,9 @@
 
 /*
  * When CONFIG_TRACE_NEST_HOOK is 1, called where an interrupt would hurt
- * most, so a test can play one there: between loading head and the
- * reserving cmpxchg (TRACE_HOOK_RESERVE), and between filling a record
- * and committing it (TRACE_HOOK_COMMIT).
+ * most, so a test can play one there: between loading head and reading
+ * the clock, so before the reserving cmpxchg (TRACE_HOOK_RESERVE), and
+ * between filling a record and committing it (TRACE_HOOK_COMMIT).
  */
 #define TRACE_HOOK_RESERVE	0
 #define TRACE_HOOK_COMMIT	1

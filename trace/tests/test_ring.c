@@ -356,7 +356,12 @@ TEST(nested_record_while_open)
 	CHECK_EQ(next, 3);
 }
 
-/* An "interrupt" between the outer record's head load and its cmpxchg. */
+/*
+ * An "interrupt" between the outer record's load of head and its clock
+ * read: its cmpxchg must fail and the retry take a later time stamp (were
+ * the clock read first, the outer record would sit after the nested one
+ * with an older stamp).
+ */
 static void hook_before_cmpxchg(struct trace_ring_hdr *r, int where)
 {
 	if (where != TRACE_HOOK_RESERVE || hook_calls++)

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/reboot.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -85,14 +86,18 @@ static int server_fn(long ep, int fd)
 	return server(ep);
 }
 
-/* Start the VFS server as init does (userland/init/servers.c). */
+/* As PID 1, start the VFS server as init does (userland/init/servers.c). */
 static void vfs_start(void)
 {
 	char *argv[] = { "/sbin/vfs", NULL };
 	char *envp[] = { "LOUPE_CAPS=srvctl=2,initrd=3", NULL };
-	pid_t pid = fork();
+	struct utsname u;
+	pid_t pid;
 	int st = -1;
 
+	if (getpid() != 1 || uname(&u) || strcmp(u.sysname, "Loupe"))
+		return;		/* not PID 1 of its own initrd: VFS is up */
+	pid = fork();
 	if (pid == 0) {
 		execve(argv[0], argv, envp);
 		_exit(127);
