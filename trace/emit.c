@@ -18,6 +18,7 @@
 #define INLINE		TRACE_INLINE
 #define PUT(field, v)	TRACE_PUT(field, v)
 #define PUT64(field, v)	TRACE_PUT64(field, v)
+#define SLOWPATH	TRACE_SLOWPATH
 
 /* Fill [pos, pos + len) with a TRACE_PAD record; pos is reserved. */
 static void trace_pad(struct trace_ring_hdr *r, uint64_t pos, uint64_t len)
@@ -52,7 +53,7 @@ static void trace_lost(struct trace_ring_hdr *r, uint64_t pos, uint64_t tsc)
 }
 
 /* Count a dropped record (W4) and owe a TRACE_LOST (bit 63 of head). */
-static void trace_drop(struct trace_ring_hdr *r)
+static bool trace_drop(struct trace_ring_hdr *r)
 {
 	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 
@@ -60,15 +61,18 @@ static void trace_drop(struct trace_ring_hdr *r)
 	while (!(h & TRACE_HEAD_LOST) &&
 	       !local_try_cmpxchg(&r->head, &h, h | TRACE_HEAD_LOST))
 		;
+	return false;
 }
 
 /*
- * Claim @size bytes the slow way (W2-W4): pad the rest of the block when
- * the record does not fit in it, put an owed TRACE_LOST first, refresh
- * wlimit. Returns the record's position, or ~0 when the ring is full.
+ * The slow path (W2, W4): trace_reserve() could not place @size bytes at
+ * head. Pad the rest of the block when the record does not fit in it,
+ * write an owed TRACE_LOST, refresh wlimit, and return true: the caller
+ * reserves again, with a fresh time stamp, and fits unless a nested
+ * record got in first. Or, when the consumer's limit is in the way
+ * (stream mode), count the record lost and return false.
  */
-static uint64_t trace_claim(struct trace_ring_hdr *r, uint64_t size,
-			    uint64_t *tsc)
+SLOWPATH bool trace_make_room(struct trace_ring_hdr *r, uint64_t size)
 {
 	for (;;) {
 		uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
@@ -81,57 +85,119 @@ static uint64_t trace_claim(struct trace_ring_hdr *r, uint64_t size,
 		 * reader_publish() (R6): the consumer is done with the space.
 		 */
 		uint64_t limit = __atomic_load_n(&r->limit, __ATOMIC_ACQUIRE);
+		uint64_t tsc = local_clock();	/* after head, as in W1 */
 
-		*tsc = local_clock();
 		if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
 			trace_nest_hook(r, TRACE_HOOK_RESERVE);
 		if (end > next) {
 			if (next > limit)
-				return ~0ull;
+				return trace_drop(r);
 			if (local_try_cmpxchg(&r->head, &h,
 					      next | (h & TRACE_HEAD_LOST)))
 				trace_pad(r, pos, next - pos);
 			continue;
 		}
 		if (end > limit)
-			return ~0ull;
-		if (!local_try_cmpxchg(&r->head, &h, end))
+			return trace_drop(r);
+		if (owed) {
+			if (local_try_cmpxchg(&r->head, &h, pos + owed))
+				trace_lost(r, pos, tsc);
 			continue;
-		/* A nested store here can only leave wlimit too low: safe. */
+		}
+		/*
+		 * A nested record between the load of head and this store can
+		 * only leave wlimit too low (head moved past it): safe.
+		 */
 		r->wlimit = MIN(next, limit);
-		if (owed)
-			trace_lost(r, pos, *tsc);
-		return pos + owed;
+		return true;
 	}
 }
 
 /*
- * The slow path: the record in @rec (filled on the emitter's stack, its
- * commit word @word without seq) could not be placed by trace_reserve().
+ * TRACE_RECORD()'s slow path: place the record filled in @rec (its
+ * commit word @word without seq) that trace_reserve() could not.
  */
-__attribute__((noinline, cold))
-void trace_write_slow(struct trace_ring_hdr *r, const void *rec, uint64_t word)
+SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
+			       uint64_t word)
 {
 	const local_word_t *src = rec;
-	uint64_t size = (word >> 16) & 0xff;
-	uint64_t tsc, pos = trace_claim(r, size, &tsc);
+	uint64_t size = (word >> 16) & 0xff, pos;
 	local_word_t *e;
 
-	if (pos == ~0ull) {
-		trace_drop(r);
-		return;
-	}
-	/* Release: pairs with the R5 acquire fence, as in trace_reserve(). */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	e = trace_at(r, pos);
-	PUT(e[1], tsc);
+	do {
+		if (!trace_make_room(r, size))
+			return;
+		e = trace_reserve(r, size, &pos);
+	} while (!e);
 	for (uint64_t i = 2; i < size / 8; i++)
 		PUT(e[i], src[i]);
-	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
-		trace_nest_hook(r, TRACE_HOOK_COMMIT);
-	/* Release: pairs with the acquire load in trace_reader_next() (R3). */
-	__atomic_store_n(e, pos << 29 | word, __ATOMIC_RELEASE);
-	local_inc(&r->written);
+	trace_commit(r, e, pos, word);
+}
+
+/*
+ * The slow paths of the emitters trace/emit.h inlines into the hot paths
+ * (TRACE_RECORD_INLINE()): make room, then make the record again.
+ */
+SLOWPATH void trace_retry_switch(struct trace_ring_hdr *r, uint32_t prev_tid,
+				 uint32_t next_tid, uint32_t prev_state,
+				 int16_t prev_prio, int16_t next_prio)
+{
+	if (trace_make_room(r, sizeof(struct trace_sched_switch)))
+		trace_emit_switch(r, prev_tid, next_tid, prev_state, prev_prio,
+				  next_prio);
+}
+
+SLOWPATH void trace_retry_wakeup(struct trace_ring_hdr *r, uint32_t waker_tid,
+				 uint32_t wakee_tid, uint16_t target_cpu,
+				 int16_t wakee_prio)
+{
+	if (trace_make_room(r, sizeof(struct trace_sched_wakeup)))
+		trace_emit_wakeup(r, waker_tid, wakee_tid, target_cpu,
+				  wakee_prio);
+}
+
+SLOWPATH void trace_retry_irq_entry(struct trace_ring_hdr *r, uint32_t vector,
+				    uint64_t name8)
+{
+	if (trace_make_room(r, sizeof(struct trace_irq_entry)))
+		trace_emit_irq_entry(r, vector, name8);
+}
+
+SLOWPATH void trace_retry_irq_exit(struct trace_ring_hdr *r, uint32_t vector,
+				   uint32_t handled)
+{
+	if (trace_make_room(r, sizeof(struct trace_irq_exit)))
+		trace_emit_irq_exit(r, vector, handled);
+}
+
+SLOWPATH void trace_retry_ipi(struct trace_ring_hdr *r, uint16_t type,
+			      uint32_t vector, uint32_t cpu)
+{
+	if (trace_make_room(r, sizeof(struct trace_ipi)))
+		trace_emit_ipi(r, type, vector, cpu);
+}
+
+SLOWPATH void trace_retry_syscall_enter(struct trace_ring_hdr *r, uint32_t nr,
+					uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	if (trace_make_room(r, sizeof(struct trace_syscall_enter)))
+		trace_emit_syscall_enter(r, nr, a0, a1, a2);
+}
+
+SLOWPATH void trace_retry_syscall_exit(struct trace_ring_hdr *r, uint32_t nr,
+				       int64_t ret)
+{
+	if (trace_make_room(r, sizeof(struct trace_syscall_exit)))
+		trace_emit_syscall_exit(r, nr, ret);
+}
+
+SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r, uint16_t type,
+				     uint32_t endpoint, uint32_t partner_tid,
+				     uint64_t tag, uint32_t prev_tid)
+{
+	if (trace_make_room(r, sizeof(struct trace_ipc_switch)))
+		trace_emit_ipc_switch(r, type, endpoint, partner_tid, tag,
+				      prev_tid);
 }
 
 /* Copy a task name: two words, so @src must be TRACE_NAME_LEN bytes. */

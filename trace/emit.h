@@ -19,9 +19,11 @@
 #define TRACE_PUT64(field, v) \
 	TRACE_PUT(*(local_word_t *)&(field), (uint64_t)(v))
 
-/* emit.c: place a record trace_reserve() could not (cold). */
-__attribute__((cold)) void trace_write_slow(struct trace_ring_hdr *r,
-					    const void *rec, uint64_t word);
+/* emit.c: the slow path, cold and out of line. */
+#define TRACE_SLOWPATH	__attribute__((noinline, cold))
+TRACE_SLOWPATH bool trace_make_room(struct trace_ring_hdr *r, uint64_t size);
+TRACE_SLOWPATH void trace_write_slow(struct trace_ring_hdr *r,
+				     const void *rec, uint64_t word);
 
 static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
 {
@@ -106,12 +108,57 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 	}								\
 } while (0)
 
+/*
+ * TRACE_RECORD() for the emitters the hot paths inline: on the slow path
+ * it calls @retry, the emitter's twin in emit.c (trace_make_room(), then
+ * the record again), instead of filling a copy here, so a function that
+ * inlines a record grows no stack frame for it.
+ */
+#define TRACE_RECORD_INLINE(r, T, type, retry, ...) do {		\
+	uint64_t pos_;							\
+	T *e;								\
+									\
+	e = trace_reserve(r, sizeof(T), &pos_);				\
+	if (__builtin_expect(e != NULL, 1)) {				\
+		__VA_ARGS__;						\
+		trace_commit(r, e, pos_, TRACE_COMMIT_WORD(type,	\
+				sizeof(T), TRACE_F_COMMIT, 0));		\
+	} else {							\
+		retry;							\
+	}								\
+} while (0)
+
+TRACE_SLOWPATH void trace_retry_switch(struct trace_ring_hdr *r,
+				       uint32_t prev_tid, uint32_t next_tid,
+				       uint32_t prev_state, int16_t prev_prio,
+				       int16_t next_prio);
+TRACE_SLOWPATH void trace_retry_wakeup(struct trace_ring_hdr *r,
+				       uint32_t waker_tid, uint32_t wakee_tid,
+				       uint16_t target_cpu, int16_t wakee_prio);
+TRACE_SLOWPATH void trace_retry_irq_entry(struct trace_ring_hdr *r,
+					  uint32_t vector, uint64_t name8);
+TRACE_SLOWPATH void trace_retry_irq_exit(struct trace_ring_hdr *r,
+					 uint32_t vector, uint32_t handled);
+TRACE_SLOWPATH void trace_retry_ipi(struct trace_ring_hdr *r, uint16_t type,
+				    uint32_t vector, uint32_t cpu);
+TRACE_SLOWPATH void trace_retry_syscall_enter(struct trace_ring_hdr *r,
+					      uint32_t nr, uint64_t a0,
+					      uint64_t a1, uint64_t a2);
+TRACE_SLOWPATH void trace_retry_syscall_exit(struct trace_ring_hdr *r,
+					     uint32_t nr, int64_t ret);
+TRACE_SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r,
+					   uint16_t type, uint32_t endpoint,
+					   uint32_t partner_tid, uint64_t tag,
+					   uint32_t prev_tid);
+
 static TRACE_INLINE void trace_emit_switch(struct trace_ring_hdr *r,
 					   uint32_t prev_tid, uint32_t next_tid,
 					   uint32_t prev_state,
 					   int16_t prev_prio, int16_t next_prio)
 {
-	TRACE_RECORD(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
+	TRACE_RECORD_INLINE(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
+			    trace_retry_switch(r, prev_tid, next_tid, prev_state,
+					       prev_prio, next_prio),
 		     TRACE_PUT(e->prev_tid, prev_tid);
 		     TRACE_PUT(e->next_tid, next_tid);
 		     TRACE_PUT64(e->prev_state, prev_state |
@@ -125,7 +172,9 @@ static TRACE_INLINE void trace_emit_wakeup(struct trace_ring_hdr *r,
 					   uint16_t target_cpu,
 					   int16_t wakee_prio)
 {
-	TRACE_RECORD(r, struct trace_sched_wakeup, TRACE_SCHED_WAKEUP,
+	TRACE_RECORD_INLINE(r, struct trace_sched_wakeup, TRACE_SCHED_WAKEUP,
+			    trace_retry_wakeup(r, waker_tid, wakee_tid,
+					       target_cpu, wakee_prio),
 		     TRACE_PUT(e->waker_tid, waker_tid);
 		     TRACE_PUT(e->wakee_tid, wakee_tid);
 		     TRACE_PUT64(e->target_cpu, target_cpu |	/* reserved 0 */
@@ -135,7 +184,8 @@ static TRACE_INLINE void trace_emit_wakeup(struct trace_ring_hdr *r,
 static TRACE_INLINE void trace_emit_irq_entry(struct trace_ring_hdr *r,
 					      uint32_t vector, uint64_t name8)
 {
-	TRACE_RECORD(r, struct trace_irq_entry, TRACE_IRQ_ENTRY,
+	TRACE_RECORD_INLINE(r, struct trace_irq_entry, TRACE_IRQ_ENTRY,
+			    trace_retry_irq_entry(r, vector, name8),
 		     TRACE_PUT64(e->vector, vector);		/* reserved 0 */
 		     TRACE_PUT64(e->name, name8));
 }
@@ -143,7 +193,8 @@ static TRACE_INLINE void trace_emit_irq_entry(struct trace_ring_hdr *r,
 static TRACE_INLINE void trace_emit_irq_exit(struct trace_ring_hdr *r,
 					     uint32_t vector, uint32_t handled)
 {
-	TRACE_RECORD(r, struct trace_irq_exit, TRACE_IRQ_EXIT,
+	TRACE_RECORD_INLINE(r, struct trace_irq_exit, TRACE_IRQ_EXIT,
+			    trace_retry_irq_exit(r, vector, handled),
 		     TRACE_PUT(e->vector, vector);
 		     TRACE_PUT(e->handled, handled));
 }
@@ -153,7 +204,8 @@ static TRACE_INLINE void trace_emit_ipi(struct trace_ring_hdr *r,
 					uint16_t type, uint32_t vector,
 					uint32_t cpu)
 {
-	TRACE_RECORD(r, struct trace_ipi, type,
+	TRACE_RECORD_INLINE(r, struct trace_ipi, type,
+			    trace_retry_ipi(r, type, vector, cpu),
 		     TRACE_PUT(e->vector, vector);
 		     TRACE_PUT(e->cpu, cpu));
 }
@@ -162,7 +214,8 @@ static TRACE_INLINE void trace_emit_syscall_enter(struct trace_ring_hdr *r,
 						  uint32_t nr, uint64_t a0,
 						  uint64_t a1, uint64_t a2)
 {
-	TRACE_RECORD(r, struct trace_syscall_enter, TRACE_SYSCALL_ENTER,
+	TRACE_RECORD_INLINE(r, struct trace_syscall_enter, TRACE_SYSCALL_ENTER,
+			    trace_retry_syscall_enter(r, nr, a0, a1, a2),
 		     TRACE_PUT64(e->nr, nr);			/* reserved 0 */
 		     TRACE_PUT(e->args[0], a0);
 		     TRACE_PUT(e->args[1], a1);
@@ -172,7 +225,8 @@ static TRACE_INLINE void trace_emit_syscall_enter(struct trace_ring_hdr *r,
 static TRACE_INLINE void trace_emit_syscall_exit(struct trace_ring_hdr *r,
 						 uint32_t nr, int64_t ret)
 {
-	TRACE_RECORD(r, struct trace_syscall_exit, TRACE_SYSCALL_EXIT,
+	TRACE_RECORD_INLINE(r, struct trace_syscall_exit, TRACE_SYSCALL_EXIT,
+			    trace_retry_syscall_exit(r, nr, ret),
 		     TRACE_PUT64(e->nr, nr);			/* reserved 0 */
 		     TRACE_PUT(e->ret, ret));
 }
@@ -186,7 +240,9 @@ static TRACE_INLINE void trace_emit_ipc_switch(struct trace_ring_hdr *r,
 					       uint32_t partner_tid,
 					       uint64_t tag, uint32_t prev_tid)
 {
-	TRACE_RECORD(r, struct trace_ipc_switch, type,
+	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
+			    trace_retry_ipc_switch(r, type, endpoint, partner_tid,
+						   tag, prev_tid),
 		     TRACE_PUT(e->endpoint, endpoint);
 		     TRACE_PUT(e->partner_tid, partner_tid);
 		     TRACE_PUT(e->tag, tag);
