@@ -70,7 +70,7 @@ static void reader_publish(struct trace_reader *rd)
 	if (rd->r->mode != TRACE_MODE_STREAM)
 		return;
 	/*
-	 * Release: pairs with the acquire load of limit in trace_claim();
+	 * Release: pairs with the acquire load of limit in trace_make_room();
 	 * our loads of the records before pos are done before the writer
 	 * may overwrite them.
 	 */
