@@ -318,6 +318,48 @@ TEST(records_never_cross_blocks)
 	CHECK_EQ(rd.corrupt, 0);
 }
 
+/*
+ * The inline emitters' slow path (their trace_retry_*() twins): pads at
+ * block ends (48-byte records leave 16 bytes), exact drops when the
+ * stream is full, the TRACE_LOST owed before the next record that fits.
+ */
+TEST(inline_records_pad_drop_and_retry)
+{
+	struct trace_ring_hdr *r = ring_new(SMALL, TRACE_MODE_STREAM);
+	struct trace_reader rd;
+	union rec u;
+	uint64_t n = 0;
+	long ret;
+
+	for (uint64_t i = 0; i < 400; i++)
+		trace_emit_syscall_enter(r, (uint32_t)i, i, ~i, 7);
+	CHECK_EQ(r->written, 2 * (TRACE_BLOCK_SIZE / 48));	/* 85 a block */
+	CHECK_EQ(r->lost, 400 - r->written);
+	CHECK_EQ(trace_reader_init(&rd, r, true), 0);
+	while ((ret = trace_reader_next(&rd, &u)) > 0) {
+		CHECK_EQ(ret, 48);
+		CHECK_EQ(u.se.h.type, TRACE_SYSCALL_ENTER);
+		CHECK_EQ(u.se.nr, n);
+		CHECK_EQ(u.se.reserved, 0);
+		CHECK_EQ(u.se.args[1], ~n);
+		CHECK_EQ((rd.pos - ret) / TRACE_BLOCK_SIZE,
+			 (rd.pos - 1) / TRACE_BLOCK_SIZE);
+		n++;
+	}
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(n, r->written);
+	trace_emit_switch(r, 4, 5, TRACE_STATE_SLEEPING, 0, -1);
+	CHECK_EQ(trace_reader_next(&rd, &u), (long)sizeof(struct trace_lost));
+	CHECK_EQ(u.lost.lost_total, 400 - n);
+	CHECK_EQ(trace_reader_next(&rd, &u), 32);
+	CHECK_EQ(u.sw.prev_tid, 4);
+	CHECK_EQ(u.sw.next_tid, 5);
+	CHECK_EQ(u.sw.prev_state, TRACE_STATE_SLEEPING);
+	CHECK_EQ(u.sw.prev_prio, 0);
+	CHECK_EQ(u.sw.next_prio, -1);
+	CHECK_EQ(r->written + r->lost, 401);
+}
+
 static struct trace_ring_hdr *hook_ring;
 static int hook_calls;
 
@@ -389,6 +431,27 @@ TEST(nested_record_before_reservation)
 	CHECK_EQ(u[2].mk.a, 1);
 	CHECK(u[1].h.tsc <= u[2].h.tsc);	/* and ring order is time order */
 	CHECK_EQ(rd.pos, 96);			/* no space wasted */
+}
+
+/* The same with an inline emitter outside: its retry twin takes over. */
+TEST(nested_record_before_inline_reservation)
+{
+	struct trace_ring_hdr *r = ring_new(SMALL, TRACE_MODE_OVERWRITE);
+	struct trace_reader rd;
+	union rec u[2];
+
+	hook_calls = 0;
+	trace_nest_hook = hook_before_cmpxchg;
+	trace_emit_irq_exit(r, 0x40, 1);	/* loses the cmpxchg, retries */
+	trace_nest_hook = NULL;
+	CHECK_EQ(r->written, 2);
+	CHECK_EQ(trace_reader_init(&rd, r, false), 0);
+	CHECK_EQ(trace_reader_next(&rd, &u[0]), 32);	/* the nested marker */
+	CHECK_EQ(trace_reader_next(&rd, &u[1]), 24);
+	CHECK_EQ(u[1].ix.vector, 0x40);
+	CHECK_EQ(u[1].ix.handled, 1);
+	CHECK(u[0].h.tsc <= u[1].h.tsc);
+	CHECK_EQ(rd.pos, 56);
 }
 
 /* A dump taken between reservation and commit: the CPU "died" there. */
@@ -477,8 +540,10 @@ static const struct harness_test tests[] = {
 	T(stream_drops_newest_exactly),
 	T(stream_accounting_with_partial_reads),
 	T(records_never_cross_blocks),
+	T(inline_records_pad_drop_and_retry),
 	T(nested_record_while_open),
 	T(nested_record_before_reservation),
+	T(nested_record_before_inline_reservation),
 	T(half_written_record_detected),
 	T(stale_lap_is_not_a_record),
 	T(corrupt_commit_word_skips_block),
