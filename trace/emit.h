@@ -34,10 +34,10 @@ static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
  * Reserve @size bytes and stamp them (W1-W3): return the record, its
  * position in *@pos, or NULL when the fast path cannot place it (the
  * block or the consumer's limit is in the way, a TRACE_LOST is owed, or a
- * nested record took head first): TRACE_RECORD() then hands a copy to the
- * slow path. So the fast path has no loop. Head is loaded before the
- * clock is read: a nested record after either makes the cmpxchg fail, so
- * ring order is time order.
+ * nested record took head first): TRACE_RECORD() and TRACE_RECORD_INLINE()
+ * then take the slow path. So the fast path has no loop. Head is loaded
+ * before the clock is read: a nested record after either makes the
+ * cmpxchg fail, so ring order is time order.
  */
 static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r,
 					uint64_t size, uint64_t *pos)
@@ -86,10 +86,9 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
  * that follow, which store the payload through `e` (TRACE_PUT; a field
  * and the reserved zeros after it in one TRACE_PUT64, but two values
  * that would need a shift and an or to share a word in two stores). The
- * fill is written out twice:
- * into the ring on the fast path, which so tests nothing between the
- * reservation and the commit, and into a copy on the stack for
- * trace_write_slow(), which nothing is live across.
+ * fill is written out twice: into the ring on the fast path, which so
+ * tests nothing between the reservation and the commit, and into a copy
+ * on the stack for trace_write_slow(), which nothing is live across.
  */
 #define TRACE_RECORD(r, T, type, ...) do {				\
 	uint64_t word_ = TRACE_COMMIT_WORD(type, sizeof(T),		\
