@@ -8,19 +8,80 @@
  * vm->lock protects the region list and the user half of the page tables.
  * Lock order: vm->lock -> pmm_lock. Taken with interrupts off (the page
  * fault handler takes it), so never held across anything that sleeps.
+ *
+ * The threads of a process share its vm, on several CPUs at once. Changes
+ * to the map (mmap, munmap, mprotect, brk) are serialized by vm->map_busy,
+ * a lock held with interrupts on (waiters yield), because they end in a
+ * TLB shootdown: every CPU that has the page tables loaded flushes, and
+ * the initiator waits for it (vm_shootdown). Frames a change removes are
+ * freed only after the shootdown, so no stale TLB entry reaches a frame
+ * that was reused. Order: map_busy -> vm->lock.
  */
 #include "vm.h"
 #include "kmalloc.h"
 #include "pmm.h"
 #include "printk.h"
 #include "shm.h"
+#include "sched.h"
+#include "smp.h"
 #include "string.h"
+#include "cpu.h"
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 
 #define PML4_USER_SLOTS 256
 #define PTE_SHM		(1UL << 9)	/* software bit: a shm frame, not ours to free */
+#define ZAP_BATCH	64		/* frames unmapped per shootdown */
 
+/* Serialize changes to vm's map (see above). Context: thread, may yield. */
+static void vm_map_lock(struct vm *vm)
+{
+	/* Acquire: pairs with the release in vm_map_unlock(). */
+	while (__atomic_exchange_n(&vm->map_busy, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+static void vm_map_unlock(struct vm *vm)
+{
+	__atomic_store_n(&vm->map_busy, 0, __ATOMIC_RELEASE);
+}
+
+/* IPI: drop this CPU's TLB entries for vm if it has vm loaded. */
+static void vm_flush_ipi(void *arg)
+{
+	struct vm *vm = arg;
+
+	if ((read_cr3() & PTE_ADDR) == vm->pml4)
+		write_cr3(read_cr3());
+}
+
+/*
+ * After PTEs of vm were changed (and invalidated with invlpg on CPU
+ * here): make every other CPU that has vm loaded flush, and wait. A CPU
+ * that loads vm later reads the new PTEs: it stores cpu->user_cr3 before
+ * its (serializing) CR3 write, and the fence here orders the PTE stores
+ * before the loads of user_cr3. Context: thread, interrupts on (smp_call).
+ */
+static void vm_shootdown(struct vm *vm, unsigned here)
+{
+	/* Full: pairs with the user_cr3 store in sched_account_switch()
+	 * and user_attach(), each followed by a CR3 load. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < ncpus; i++) {
+		unsigned long f;
+		bool local;
+
+		if (READ_ONCE(cpus[i].user_cr3) != vm->pml4)
+			continue;
+		f = irq_save();
+		local = cpu_id() == i;
+		if (local && i != here)
+			vm_flush_ipi(vm);	/* migrated here since the invlpg */
+		irq_restore(f);
+		if (!local && smp_call(i, vm_flush_ipi, vm))
+			panic("TLB shootdown: CPU %u does not answer", i);
+	}
+}
 /* Drop a region and the shm reference it holds, if any. */
 static void vm_region_free(struct vm_region *r)
 {
@@ -108,20 +169,49 @@ void vm_activate(struct vm *vm)
 	write_cr3(vm ? vm->pml4 : mmu_kernel_pml4());
 }
 
-/* Unmap [start, end) from the page tables, freeing the pages. Lock held. */
-static void vm_zap(struct vm *vm, vaddr_t start, vaddr_t end)
+/*
+ * Unmap from [*start, end) up to ZAP_BATCH of our own frames into
+ * frames; advance *start past what was done. vm->lock held. Returns the
+ * number of frames, for the caller to free after the shootdown.
+ */
+static unsigned vm_zap_some(struct vm *vm, vaddr_t *start, vaddr_t end,
+			    paddr_t *frames)
 {
 	pte_t *pml4 = phys_to_virt(vm->pml4);
+	unsigned n = 0;
+	vaddr_t va;
 
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+	for (va = *start; va < end && n < ZAP_BATCH; va += PAGE_SIZE) {
 		pte_t *pte = mmu_walk(pml4, va, false);
 
 		if (pte && (*pte & PTE_P)) {
 			if (!(*pte & PTE_SHM))
-				pmm_free(*pte & PTE_ADDR, 0);
+				frames[n++] = *pte & PTE_ADDR;
 			*pte = 0;
 			invlpg(va);
 		}
+	}
+	*start = va;
+	return n;
+}
+
+/*
+ * Unmap [start, end) from the page tables, shoot the TLBs down and free
+ * the pages, a batch at a time. The range is out of the region list
+ * already (a fault there is SIGSEGV, not a new page). map_busy held.
+ */
+static void vm_zap(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	paddr_t frames[ZAP_BATCH];
+
+	while (start < end) {
+		unsigned long f = spin_lock_irqsave(&vm->lock);
+		unsigned here = cpu_id(), n = vm_zap_some(vm, &start, end, frames);
+
+		spin_unlock_irqrestore(&vm->lock, f);
+		vm_shootdown(vm, here);
+		while (n)
+			pmm_free(frames[--n], 0);
 	}
 }
 
@@ -181,9 +271,11 @@ static void vm_insert(struct vm *vm, struct vm_region *nr)
 /*
  * Make [start, start+len) a demand-paged region with prot (VM_READ |
  * VM_WRITE | VM_EXEC), replacing whatever was there (MAP_FIXED semantics).
- * Returns 0, -EINVAL for a bad range, or -ENOMEM.
+ * Returns 0, -EINVAL for a bad range, or -ENOMEM. vm_map_range: map_busy
+ * held; vm_map takes it.
  */
-int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
+static int vm_map_range(struct vm *vm, vaddr_t start, size_t len,
+			unsigned prot)
 {
 	struct vm_region *r;
 	unsigned long f;
@@ -200,18 +292,30 @@ int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 	r->shm = NULL;
 	f = spin_lock_irqsave(&vm->lock);
 	err = vm_cut(vm, start, start + len);
-	if (!err) {
-		vm_zap(vm, start, start + len);
-		vm_insert(vm, r);
-	}
 	spin_unlock_irqrestore(&vm->lock, f);
-	if (err)
+	if (err) {
 		kfree(r);
+		return err;
+	}
+	vm_zap(vm, start, start + len);
+	f = spin_lock_irqsave(&vm->lock);
+	vm_insert(vm, r);
+	spin_unlock_irqrestore(&vm->lock, f);
+	return 0;
+}
+
+int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
+{
+	int err;
+
+	vm_map_lock(vm);
+	err = vm_map_range(vm, start, len, prot);
+	vm_map_unlock(vm);
 	return err;
 }
 
-/* munmap: drop regions and pages in the range. Returns 0 or -errno. */
-int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
+/* munmap: drop regions and pages in the range. map_busy held. */
+static int vm_unmap_range(struct vm *vm, vaddr_t start, size_t len)
 {
 	unsigned long f;
 	int err;
@@ -221,9 +325,20 @@ int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
 		return -EINVAL;
 	f = spin_lock_irqsave(&vm->lock);
 	err = vm_cut(vm, start, start + len);
+	spin_unlock_irqrestore(&vm->lock, f);
 	if (!err)
 		vm_zap(vm, start, start + len);
-	spin_unlock_irqrestore(&vm->lock, f);
+	return err;
+}
+
+/* munmap: drop regions and pages in the range. Returns 0 or -errno. */
+int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
+{
+	int err;
+
+	vm_map_lock(vm);
+	err = vm_unmap_range(vm, start, len);
+	vm_map_unlock(vm);
 	return err;
 }
 
@@ -281,9 +396,13 @@ int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 	unsigned long f;
 	int err;
 
+	unsigned here;
+
 	if (!vm_range_ok(start, end - start))
 		return -EINVAL;
+	vm_map_lock(vm);
 	f = spin_lock_irqsave(&vm->lock);
+	here = cpu_id();
 	err = vm_covered(vm, start, end) ? 0 : -ENOMEM;
 	if (!err && (prot & VM_WRITE) && vm_shm_ro(vm, start, end))
 		err = -EACCES;
@@ -301,6 +420,8 @@ int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 		}
 	}
 	spin_unlock_irqrestore(&vm->lock, f);
+	vm_shootdown(vm, here);
+	vm_map_unlock(vm);
 	return err;
 }
 
@@ -420,16 +541,16 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || len > VM_USER_TOP)
 		return -ENOMEM;
+	vm_map_lock(vm);
 	if (fixed) {
-		err = vm_map(vm, hint, len, prot);
-		return err ? err : (long)hint;
+		at = hint;
+	} else {
+		f = spin_lock_irqsave(&vm->lock);
+		at = vm_find_gap(vm, len);
+		spin_unlock_irqrestore(&vm->lock, f);
 	}
-	f = spin_lock_irqsave(&vm->lock);
-	at = vm_find_gap(vm, len);
-	spin_unlock_irqrestore(&vm->lock, f);
-	if (!at)
-		return -ENOMEM;
-	err = vm_map(vm, at, len, prot);
+	err = at ? vm_map_range(vm, at, len, prot) : -ENOMEM;
+	vm_map_unlock(vm);
 	return err ? err : (long)at;
 }
 
@@ -440,17 +561,19 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
  */
 vaddr_t vm_brk(struct vm *vm, vaddr_t want)
 {
-	vaddr_t old_end = ALIGN_UP(vm->brk, PAGE_SIZE);
-	vaddr_t new_end = ALIGN_UP(want, PAGE_SIZE);
+	vaddr_t old_end, new_end;
 
-	if (want < vm->brk_start || want >= VM_MMAP_BASE)
-		return vm->brk;
-	if (new_end > old_end &&
-	    vm_map(vm, old_end, new_end - old_end, VM_READ | VM_WRITE))
-		return vm->brk;
-	if (new_end < old_end)
-		vm_unmap(vm, new_end, old_end - new_end);
+	vm_map_lock(vm);
+	old_end = ALIGN_UP(vm->brk, PAGE_SIZE);
+	new_end = ALIGN_UP(want, PAGE_SIZE);
+	if (want < vm->brk_start || want >= VM_MMAP_BASE ||
+	    (new_end > old_end &&
+	     vm_map_range(vm, old_end, new_end - old_end, VM_READ | VM_WRITE)))
+		want = vm->brk;
+	else if (new_end < old_end)
+		vm_unmap_range(vm, new_end, old_end - new_end);
 	vm->brk = want;
+	vm_map_unlock(vm);
 	return want;
 }
 
@@ -545,6 +668,7 @@ long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
 
 	if (!r)
 		return -ENOMEM;
+	vm_map_lock(vm);
 	f = spin_lock_irqsave(&vm->lock);
 	at = vm_find_gap(vm, s->size);
 	if (at) {
@@ -558,6 +682,7 @@ long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
 		vm_insert(vm, r);
 	}
 	spin_unlock_irqrestore(&vm->lock, f);
+	vm_map_unlock(vm);
 	if (!at) {
 		kfree(r);
 		return -ENOMEM;
