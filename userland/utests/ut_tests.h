@@ -74,6 +74,18 @@ int t_file_links(void);
 int t_file_leak(void);
 int t_file_server_dies(void);
 int t_shm(void);
+int t_thread_join(void);
+int t_thread_ids(void);
+int t_thread_counter(void);
+int t_thread_condvar(void);
+int t_thread_futex(void);
+int t_thread_tls_fpu(void);
+int t_thread_exit_group(void);
+int t_thread_segv(void);
+int t_thread_kill(void);
+int t_thread_munmap(void);
+int t_thread_exec_fork(void);
+int t_thread_stress(void);
 
 int t_jobctl(void);
 

@@ -102,6 +102,18 @@ static const struct utest utests[] = {
 	{ t_file_leak, "file_leak", USTAGE_FILE_LEAK },
 	{ t_file_server_dies, "file_server_dies", USTAGE_FILE_SERVER_DIES },
 	{ t_shm, "shm", USTAGE_SHM },
+	{ t_thread_join, "thread_join", USTAGE_THREAD_JOIN },
+	{ t_thread_ids, "thread_ids", USTAGE_THREAD_IDS },
+	{ t_thread_counter, "thread_counter", USTAGE_THREAD_COUNTER },
+	{ t_thread_condvar, "thread_condvar", USTAGE_THREAD_CONDVAR },
+	{ t_thread_futex, "thread_futex", USTAGE_THREAD_FUTEX },
+	{ t_thread_tls_fpu, "thread_tls_fpu", USTAGE_THREAD_TLS_FPU },
+	{ t_thread_exit_group, "thread_exit_group", USTAGE_THREAD_EXIT_GROUP },
+	{ t_thread_segv, "thread_segv", USTAGE_THREAD_SEGV },
+	{ t_thread_kill, "thread_kill", USTAGE_THREAD_KILL },
+	{ t_thread_munmap, "thread_munmap", USTAGE_THREAD_MUNMAP },
+	{ t_thread_exec_fork, "thread_exec_fork", USTAGE_THREAD_EXEC_FORK },
+	{ t_thread_stress, "thread_stress", USTAGE_THREAD_STRESS },
 };
 
 _Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,
