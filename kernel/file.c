@@ -10,7 +10,7 @@
  * and cwd; it is never held across a server call (file_put may call
  * one), so closes collect the files under the lock and put them after.
  * umask is read and swapped atomically. Lock order: table->lock ->
- * vm->lock (a page fault while it is held) and nothing else.
+ * nothing (nothing under it touches user memory).
  */
 #include "file.h"
 #include "kmalloc.h"

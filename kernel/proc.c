@@ -1,12 +1,14 @@
 /*
- * Processes: an address space, a main thread running in user mode, a
- * place in the process tree, and an exit status for the parent's wait4.
- * Programs come from the initrd (a newc cpio Multiboot module) and are
- * static ELF64 executables or static PIEs (kernel/elf.c plans the load).
+ * Processes: an address space, threads running in user mode (the first
+ * made here; more by clone, kernel/tgroup.c), a place in the process
+ * tree, and an exit status for the parent's wait4. Programs come from
+ * the initrd (a newc cpio Multiboot module) and are static ELF64
+ * executables or static PIEs (kernel/elf.c plans the load).
  *
- * proc_lock protects the process tree: pids, parent/children links,
- * process groups and sessions, states and exit statuses. Lock order:
- * proc_lock -> wq->lock -> rq->lock.
+ * proc_lock protects the process tree: pids and thread ids, parent/
+ * children links, process groups and sessions, states and exit statuses,
+ * and each process's thread list and count. Lock order: proc_lock ->
+ * wq->lock -> rq->lock.
  */
 #include "proc.h"
 #include "bootinfo.h"

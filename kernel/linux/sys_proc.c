@@ -268,7 +268,9 @@ long sys_wait4(SYSCALL_ARGS)
 	/*
 	 * No process stops or continues yet, so WUNTRACED and WCONTINUED
 	 * (ash always passes WUNTRACED) change nothing; nor do __WNOTHREAD,
-	 * __WALL and __WCLONE without threads. Anything else is -EINVAL.
+	 * __WALL and __WCLONE: a thread is never a child to wait for (a
+	 * process is reaped once, after its last thread). Anything else is
+	 * -EINVAL.
 	 */
 	if (a2 & ~WAIT_LINUX_OK)
 		return -EINVAL;
