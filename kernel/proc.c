@@ -412,10 +412,29 @@ static int proc_kill_group_locked(int pgid, int sig)
 	return found ? 0 : -ESRCH;
 }
 
+/* The live thread with Linux thread id tid (of process tgid, -1: any). Locked. */
+static struct proc *proc_of_tid_locked(int tgid, int tid)
+{
+	struct list_head *q, *r;
+
+	list_for_each(q, &all_procs) {
+		struct proc *p = list_entry(q, struct proc, all_link);
+
+		if (p->state == PROC_ZOMBIE || (tgid != -1 && p->pid != tgid))
+			continue;
+		list_for_each(r, &p->threads) {
+			if (list_entry(r, struct thread, proc_link)->ltid == tid)
+				return p;
+		}
+	}
+	return NULL;
+}
+
 /*
  * kill with the default actions: sig 0 checks, SIGCHLD, SIGURG and
  * SIGWINCH are ignored, anything else terminates the target (it notices
- * on its next return to user mode). pid > 0 names a process, 0 the
+ * on its next return to user mode). pid > 0 names a process (or, as on
+ * Linux, the process of the thread with that id), 0 the
  * caller's process group, -1 every process but init and the caller, and
  * -pgid a process group. Returns 0, -ESRCH or -EINVAL.
  */
@@ -437,6 +456,8 @@ int proc_kill(int pid, int sig)
 		t = proc_find_locked(pid);
 		if (t && t->state == PROC_ZOMBIE)
 			t = NULL;
+		if (!t)		/* a thread's id names its process, as on Linux */
+			t = proc_of_tid_locked(-1, pid);
 		if (t)
 			proc_signal_locked(t, sig);
 		else
@@ -446,24 +467,6 @@ int proc_kill(int pid, int sig)
 	if (!err && me->killed == PROC_DYING)
 		proc_die();
 	return err;
-}
-
-/* The live thread with Linux thread id tid (of process tgid, -1: any). Locked. */
-static struct proc *proc_of_tid_locked(int tgid, int tid)
-{
-	struct list_head *q, *r;
-
-	list_for_each(q, &all_procs) {
-		struct proc *p = list_entry(q, struct proc, all_link);
-
-		if (p->state == PROC_ZOMBIE || (tgid != -1 && p->pid != tgid))
-			continue;
-		list_for_each(r, &p->threads) {
-			if (list_entry(r, struct thread, proc_link)->ltid == tid)
-				return p;
-		}
-	}
-	return NULL;
 }
 
 /*

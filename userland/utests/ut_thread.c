@@ -112,12 +112,16 @@ struct ids {
 	pid_t pid, tid;
 };
 
+static atomic_int ids_go;
+
 static void *ids_fn(void *arg)
 {
 	struct ids *id = arg;
 
 	id->pid = getpid();
 	id->tid = syscall(SYS_gettid);
+	while (!atomic_load(&ids_go))
+		sched_yield();
 	return NULL;
 }
 
@@ -136,8 +140,17 @@ int t_thread_ids(void)
 	EXPECT(UT_ERRNO(SYS_clone, CLONE_THREAD, 0, 0, 0, 0) == EINVAL);
 	EXPECT(UT_ERRNO(SYS_clone, CLONE_THREAD | CLONE_SIGHAND, 0, 0, 0, 0) ==
 	       EINVAL);
+	memset(id, 0, sizeof(id));
 	for (int i = 0; i < 4; i++)
 		EXPECT(pthread_create(&t[i], NULL, ids_fn, &id[i]) == 0);
+	for (int i = 0; i < 4; i++) {
+		while (!__atomic_load_n(&id[i].tid, __ATOMIC_ACQUIRE))
+			sched_yield();
+		/* A live thread's id names it (and its process) to kill. */
+		EXPECT(kill(id[i].tid, 0) == 0);
+		EXPECT(syscall(SYS_tgkill, me, id[i].tid, 0) == 0);
+	}
+	atomic_store(&ids_go, 1);
 	for (int i = 0; i < 4; i++) {
 		EXPECT(pthread_join(t[i], NULL) == 0);
 		EXPECT(id[i].pid == me);
