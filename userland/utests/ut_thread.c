@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "ipc.h"
 #include "utests.h"
 #include "ut_tests.h"
 
@@ -348,15 +349,47 @@ static void *futex_wait_fn(void *arg)
 	return NULL;
 }
 
-/* Start a spinner, a sleeper and a futex waiter; 0 on success. */
+/* On Loupe: wait in an IPC receive nobody will answer. */
+static void *ipc_recv_fn(void *arg)
+{
+	struct ipc_msg m = { 0 };
+	uint64_t badge;
+
+	ipc_recv((uint64_t)(long)arg, &m, &badge);
+	return NULL;
+}
+
+/* On Loupe: an IPC call queued on an endpoint nobody receives from. */
+static void *ipc_call_fn(void *arg)
+{
+	struct ipc_msg m = { .tag = ipc_tag(1, 0) };
+
+	ipc_call((uint64_t)(long)arg, &m);
+	return NULL;
+}
+
+/*
+ * Start two spinners, a sleeper, a futex waiter and, on Loupe, a thread
+ * blocked in an IPC receive and one in an IPC call; 0 on success.
+ */
 static int start_busy_threads(void)
 {
 	pthread_t t;
+	long ep, ep2;
 
-	return pthread_create(&t, NULL, spin_fn, NULL) ||
-	       pthread_create(&t, NULL, sleep_fn, NULL) ||
-	       pthread_create(&t, NULL, futex_wait_fn, NULL) ||
-	       pthread_create(&t, NULL, spin_fn, NULL);
+	if (pthread_create(&t, NULL, spin_fn, NULL) ||
+	    pthread_create(&t, NULL, sleep_fn, NULL) ||
+	    pthread_create(&t, NULL, futex_wait_fn, NULL) ||
+	    pthread_create(&t, NULL, spin_fn, NULL))
+		return -1;
+	if (!ut_on_loupe)
+		return 0;
+	ep = ipc_endpoint_new();
+	ep2 = ipc_endpoint_new();
+	if (ep < 0 || ep2 < 0)
+		return -1;
+	return pthread_create(&t, NULL, ipc_recv_fn, (void *)ep) ||
+	       pthread_create(&t, NULL, ipc_call_fn, (void *)ep2);
 }
 
 static void *exit_group_fn(void *arg)
