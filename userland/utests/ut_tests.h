@@ -86,6 +86,7 @@ int t_thread_kill(void);
 int t_thread_munmap(void);
 int t_thread_exec_fork(void);
 int t_thread_stress(void);
+int t_thread_ioport(void);
 
 int t_jobctl(void);
 

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "ipc.h"
+#include "loupe.h"
 #include "utests.h"
 #include "ut_tests.h"
 
@@ -671,5 +671,48 @@ int t_thread_stress(void)
 			       "pages before, %ld after\n", run, before, after);
 	}
 	EXPECT(after == before);
+	return 0;
+}
+
+static atomic_int ioport_go;
+
+static void *wait_go_fn(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&ioport_go))
+		sched_yield();
+	return NULL;
+}
+
+/* In a thread: the port the process enabled works (0 if it did). */
+static void *outb_post_fn(void *arg)
+{
+	(void)arg;
+	__asm__ __volatile__("mov $0x80, %%dx\n\tmov $0x42, %%al\n\t"
+			     "outb %%al, %%dx" ::: "eax", "edx");
+	return NULL;
+}
+
+/*
+ * I/O ports and threads: enabling ports is refused (EBUSY) while the
+ * process has a second thread (siblings load the bitmap unlocked); once
+ * alone it works, and a thread made after that may use the port.
+ */
+int t_thread_ioport(void)
+{
+	const char *s = getenv("LOUPE_TESTIO");
+	long slot = s ? strtol(s, NULL, 10) : -1;
+	pthread_t t;
+
+	if (!ut_on_loupe)
+		return UT_SKIP;
+	EXPECT(slot >= 0);
+	EXPECT(pthread_create(&t, NULL, wait_go_fn, NULL) == 0);
+	EXPECT(ioport_enable(slot) == -EBUSY);
+	atomic_store(&ioport_go, 1);
+	EXPECT(pthread_join(t, NULL) == 0);
+	EXPECT(ioport_enable(slot) == 0);
+	EXPECT(pthread_create(&t, NULL, outb_post_fn, NULL) == 0);
+	EXPECT(pthread_join(t, NULL) == 0);
 	return 0;
 }

@@ -114,6 +114,7 @@ static const struct utest utests[] = {
 	{ t_thread_munmap, "thread_munmap", USTAGE_THREAD_MUNMAP },
 	{ t_thread_exec_fork, "thread_exec_fork", USTAGE_THREAD_EXEC_FORK },
 	{ t_thread_stress, "thread_stress", USTAGE_THREAD_STRESS },
+	{ t_thread_ioport, "thread_ioport", USTAGE_THREAD_IOPORT },
 };
 
 _Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,
