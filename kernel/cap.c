@@ -5,9 +5,10 @@
  * a badge the receiver sees. fork copies the table; exit releases it.
  *
  * table->lock protects the slots. Lock order: table->lock -> the object's
- * reference counts (atomics, no lock). Only a process's own thread writes
- * its table (a process has one thread), so that thread may read its own
- * slots without the lock (the IPC fast path does).
+ * reference counts (atomics, no lock). Only a process's own threads
+ * write its table, so while it has one (proc->nthreads == 1, which only
+ * that thread can raise, by clone) that thread may read its own slots
+ * without the lock (the IPC fast path does).
  */
 #include "ipc.h"
 #include "kmalloc.h"

@@ -39,6 +39,8 @@ struct cpu {
 	struct thread *idle;		/* never in a run queue */
 	struct runqueue rq;
 	uint64_t slice_end;		/* tick count at which current's slice ends */
+	volatile uint64_t user_cr3;	/* user page tables in CR3, or 0; stored
+					 * before each CR3 load (vm_shootdown) */
 
 	volatile uint64_t ticks;	/* timer interrupts taken */
 	volatile uint64_t irqs;		/* all interrupts taken */

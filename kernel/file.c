@@ -5,9 +5,12 @@
  * child share offsets); execve closes the O_CLOEXEC descriptors; exit
  * closes all. The last close of a served file sends FS_CLOSE.
  *
- * table->lock protects fd[] and cloexec[]; it is never held across a
- * server call (file_put may call one), so closes collect the files under
- * the lock and put them after. Lock order: table->lock -> nothing.
+ * The threads of a process share its table (CLONE_FILES and CLONE_FS
+ * together: struct proc holds one). table->lock protects fd[], cloexec[]
+ * and cwd; it is never held across a server call (file_put may call
+ * one), so closes collect the files under the lock and put them after.
+ * umask is read and swapped atomically. Lock order: table->lock ->
+ * nothing (nothing under it touches user memory).
  */
 #include "file.h"
 #include "kmalloc.h"
@@ -269,6 +272,31 @@ void file_table_release(struct proc *p)
 	p->files = NULL;
 }
 
+/* Copy the caller's cwd into out (CWD_MAX bytes). Returns its length. */
+size_t file_cwd(char *out)
+{
+	struct fd_table *t = file_table();
+	unsigned long fl = spin_lock_irqsave(&t->lock);
+	size_t n = strlcpy(out, t->cwd, CWD_MAX);
+
+	spin_unlock_irqrestore(&t->lock, fl);
+	return n;
+}
+
+/* Make path (absolute, normalized) the cwd. Returns 0 or -ENAMETOOLONG. */
+int file_set_cwd(const char *path)
+{
+	struct fd_table *t = file_table();
+	unsigned long fl;
+
+	if (strlen(path) >= CWD_MAX)
+		return -ENAMETOOLONG;
+	fl = spin_lock_irqsave(&t->lock);
+	strlcpy(t->cwd, path, CWD_MAX);
+	spin_unlock_irqrestore(&t->lock, fl);
+	return 0;
+}
+
 /*
  * Join absolute, normalized base and path (absolute or relative) into
  * out as an absolute path without ".", ".." or repeated slashes ("/.."
@@ -305,26 +333,26 @@ int file_path(int dirfd, const char *upath, char *out, size_t max,
 	      char *scratch)
 {
 	long len = strncpy_from_user(scratch, upath, PATH_MAX);
-	struct file *dir = NULL;
-	const char *base = file_table()->cwd;
+	struct fd_table *t = file_table();
+	struct file *dir;
+	unsigned long fl;
 	int ret;
 
 	if (len < 0)
 		return len;
 	if (!len)
 		return -ENOENT;
-	if (scratch[0] != '/' && dirfd != AT_FDCWD) {
-		dir = file_get(dirfd);
-		if (!dir)
-			return -EBADF;
-		if (!dir->path) {
-			file_put(dir);
-			return -ENOTDIR;
-		}
-		base = dir->path;
+	if (scratch[0] == '/' || dirfd == AT_FDCWD) {
+		fl = spin_lock_irqsave(&t->lock);	/* a sibling's chdir */
+		ret = file_normalize(t->cwd, scratch, out, max);
+		spin_unlock_irqrestore(&t->lock, fl);
+		return ret;
 	}
-	ret = file_normalize(base, scratch, out, max);
-	if (dir)
-		file_put(dir);
+	dir = file_get(dirfd);
+	if (!dir)
+		return -EBADF;
+	ret = dir->path ? file_normalize(dir->path, scratch, out, max) :
+	      -ENOTDIR;
+	file_put(dir);
 	return ret;
 }

@@ -56,12 +56,11 @@ struct proc;
 struct srv_reg;
 
 struct fd_table {
-	struct spinlock lock;		/* protects fd[] and cloexec[] */
+	struct spinlock lock;		/* protects fd[], cloexec[], cwd */
 	struct file *fd[FD_MAX];
 	uint64_t cloexec[FD_MAX / 64];
-	/* Owned by the (single-threaded) process: */
 	char cwd[CWD_MAX];		/* absolute, normalized */
-	unsigned umask;			/* cleared from new files' modes */
+	unsigned umask;			/* atomic: cleared from new files' modes */
 };
 
 int file_table_init(struct proc *p, bool console);
@@ -79,6 +78,8 @@ int file_cloexec(int fd, int set);
 
 int file_path(int dirfd, const char *upath, char *out, size_t max,
 	      char *scratch);
+size_t file_cwd(char *out);
+int file_set_cwd(const char *path);
 int file_normalize(const char *base, const char *path, char *out, size_t max);
 
 #endif

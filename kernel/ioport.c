@@ -7,7 +7,8 @@
  * such a process runs: every other process's in/out still faults.
  *
  * The ports the kernel keeps for itself are never granted: see
- * ioport_reserved[]. The bitmap is owned by the process's only thread.
+ * ioport_reserved[]. The bitmap changes only while the process has one
+ * thread (NC_IOPORT_ENABLE is -EBUSY with more): threads load it unlocked.
  */
 #include "ioport.h"
 #include "ipc.h"
@@ -86,8 +87,9 @@ static long ioport_grant(uint64_t slot, uint64_t base, uint64_t count)
 
 /*
  * NC_IOPORT_ENABLE(slot): the caller may use slot's ports from user mode
- * from now on (and its fork children, which copy the bitmap). The boot
- * capability's whole range is refused: enable a grant carved from it.
+ * from now on (and its fork children, which copy the bitmap, and its
+ * later threads). The boot capability's whole range is refused: enable a
+ * grant carved from it. -EBUSY in a process with several threads.
  */
 static long ioport_enable(uint64_t slot)
 {
@@ -101,6 +103,8 @@ static long ioport_enable(uint64_t slot)
 	if (err)
 		return err;
 	cap_put(&c);
+	if (READ_ONCE(p->nthreads) > 1)
+		return -EBUSY;	/* siblings load the bitmap unlocked */
 	base = ioport_base(&c);
 	count = ioport_count(&c);
 	if (ioport_overlaps_reserved(base, count))

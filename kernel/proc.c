@@ -1,13 +1,15 @@
 /*
- * Processes: an address space, a main thread running in user mode, a
- * place in the process tree, and an exit status for the parent's wait4.
- * Programs come from the VFS (or the initrd before it runs: image.c) and
- * are static ELF64 executables or static PIEs (kernel/elf.c plans the
- * load), or "#!" scripts naming one.
+ * Processes: an address space, threads running in user mode (the first
+ * made here; more by clone, kernel/tgroup.c), a place in the process
+ * tree, and an exit status for the parent's wait4. Programs come from
+ * the VFS (or the initrd before it runs: image.c) and are static ELF64
+ * executables or static PIEs (kernel/elf.c plans the load), or "#!"
+ * scripts naming one.
  *
- * proc_lock protects the process tree: pids, parent/children links,
- * process groups and sessions, states and exit statuses. Lock order:
- * proc_lock -> wq->lock -> rq->lock.
+ * proc_lock protects the process tree: pids and thread ids, parent/
+ * children links, process groups and sessions, states and exit statuses,
+ * and each process's thread list and count. Lock order: proc_lock ->
+ * wq->lock -> rq->lock.
  */
 #include "proc.h"
 #include "bootinfo.h"
@@ -233,49 +235,81 @@ static struct vm *proc_load(const char *path, const char *const *argv,
 	return proc_load_at(path, argv, envp, entry, sp, err, 0);
 }
 
-static void proc_exit_nomem(struct thread *me, struct proc *p);
-
 /*
- * The first thing a process's main thread does: take its FPU state and
- * address space, then drop to user mode: at the ELF entry, or (a fork
- * child) where the parent's fork() returns, with 0 in rax.
+ * The first thing a user thread does: take its FPU state and address
+ * space, then drop to user mode: at the ELF entry (a new process), or
+ * where the creator's fork() or clone() returns, with 0 in rax.
  */
 static void proc_thread_start(void *arg)
 {
-	struct proc *p = arg;
+	struct proc_entry *e = arg;
 	struct thread *me = current_thread();
-	struct fpu_state *fpu = user_fpu_alloc();
+	struct proc *p = me->proc;
+	struct trap_frame tf;
 
-	me->proc = p;
 	ipc_thread_init(me);
-	if (!fpu)
-		proc_exit_nomem(me, p);
-	user_attach(me, p->vm->pml4, fpu);
-	if (p->fork_tf) {
-		struct trap_frame tf = *p->fork_tf;
-
-		memcpy(me->fpu, p->fork_fpu, sizeof(*me->fpu));
-		me->fs_base = p->fork_fs;
-		kfree(p->fork_tf);
-		kfree(p->fork_fpu);
-		p->fork_tf = NULL;
-		tf.rax = 0;
-		user_resume(me, &tf);
+	user_attach(me, p->vm->pml4, e->fpu);
+	tf = e->tf;
+	me->fs_base = e->fs;
+	if (!e->resume) {
+		kfree(e);
+		user_enter(me, p->entry, p->user_sp);
 	}
-	user_enter(me, p->entry, p->user_sp);
-}
-
-/* A new process could not get its FPU state: it exits before it starts. */
-static void proc_exit_nomem(struct thread *me, struct proc *p)
-{
-	printk("loupe: %s (pid %d): no memory to start", p->name, p->pid);
-	proc_exit(137);
+	kfree(e);
+	if (READ_ONCE(p->killed))
+		proc_die();
+	user_resume(me, &tf);
 }
 
 /*
- * Start path from the initrd as a child of parent (NULL for init).
- * Returns the new pid or a negative errno.
+ * How a new thread enters user mode: at *tf with FS base fs and (a copy
+ * of) the caller's FPU registers, or with tf NULL at the process's entry
+ * with the initial FPU state. NULL when out of memory.
  */
+struct proc_entry *proc_entry_new(const struct trap_frame *tf, uint64_t fs)
+{
+	struct proc_entry *e = kzalloc(sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->fpu = user_fpu_alloc();
+	if (!e->fpu) {
+		kfree(e);
+		return NULL;
+	}
+	if (tf) {
+		e->resume = true;
+		e->tf = *tf;
+		e->tf.rax = 0;
+		e->fs = fs;
+		__asm__ __volatile__("fxsave64 %0" : "=m"(*e->fpu));
+	}
+	return e;
+}
+
+/* Drop an entry whose thread never started. */
+void proc_entry_free(struct proc_entry *e)
+{
+	kfree(e->fpu);
+	kfree(e);
+}
+
+/* A user thread of p that will start at e, not launched yet; or NULL. */
+struct thread *proc_thread_alloc(struct proc *p, struct proc_entry *e)
+{
+	struct thread *t = thread_alloc(p->name, proc_thread_start, e, -1);
+
+	if (t)
+		t->proc = p;
+	return t;
+}
+
+/* A new pid or thread id. proc_lock held. */
+int proc_alloc_pid_locked(void)
+{
+	return next_pid++;
+}
+
 /* Free a process that never ran (any part may be missing). */
 static void proc_free(struct proc *p)
 {
@@ -284,39 +318,41 @@ static void proc_free(struct proc *p)
 	cap_table_release(p);
 	ioport_release(p);
 	file_table_release(p);
-	kfree(p->fork_tf);
-	kfree(p->fork_fpu);
 	kfree(p);
 }
 
-/* Enter p into the tree under parent and start its main thread. */
-static int proc_start(struct proc *p, struct proc *parent)
+/*
+ * Enter p into the tree under parent and start its first thread at e.
+ * Returns the pid, or -ENOMEM (p and e are freed).
+ */
+static int proc_start(struct proc *p, struct proc *parent,
+		      struct proc_entry *e)
 {
+	struct thread *t = proc_thread_alloc(p, e);
 	unsigned long f;
 
+	if (!t) {
+		proc_entry_free(e);
+		proc_free(p);
+		return -ENOMEM;
+	}
 	list_init(&p->children);
+	list_init(&p->threads);
 	wait_init(&p->child_wq, "wait4");
-	p->nthreads = 1;
+	wait_init(&p->thread_wq, "execve");
 	f = spin_lock_irqsave(&proc_lock);
-	p->pid = next_pid++;
+	p->pid = t->ltid = proc_alloc_pid_locked();
 	p->parent = parent;
 	p->pgid = parent ? parent->pgid : p->pid;
 	p->sid = parent ? parent->sid : p->pid;
 	p->state = PROC_RUNNING;
+	list_add_tail(&t->proc_link, &p->threads);
+	p->nthreads = 1;
 	if (parent)
 		list_add_tail(&p->sibling, &parent->children);
 	list_add_tail(&p->all_link, &all_procs);
 	spin_unlock_irqrestore(&proc_lock, f);
-	p->main = thread_create(p->name, proc_thread_start, p, -1);
-	if (!p->main) {
-		f = spin_lock_irqsave(&proc_lock);
-		if (parent)
-			list_del(&p->sibling);
-		list_del(&p->all_link);
-		spin_unlock_irqrestore(&proc_lock, f);
-		proc_free(p);
-		return -ENOMEM;
-	}
+	thread_launch(t);
 	return p->pid;
 }
 
@@ -324,6 +360,7 @@ int proc_spawn(const char *path, const char *const *argv,
 	       const char *const *envp, struct proc *parent)
 {
 	struct proc *p = kzalloc(sizeof(*p));
+	struct proc_entry *e;
 	int err;
 
 	if (!p)
@@ -341,39 +378,46 @@ int proc_spawn(const char *path, const char *const *argv,
 		return err;
 	}
 	strlcpy(p->name, proc_basename(path), sizeof(p->name));
-	return proc_start(p, parent);
+	e = proc_entry_new(NULL, 0);
+	if (!e) {
+		proc_free(p);
+		return -ENOMEM;
+	}
+	return proc_start(p, parent, e);
 }
 
 /*
  * fork: a child with a copy of the caller's memory, FPU state and
- * registers (tf), returning 0 in the child. Returns the child's pid.
+ * registers (tf), returning 0 in the child. Only the calling thread is
+ * copied, as on Linux. Returns the child's pid.
  */
 int proc_fork(const struct trap_frame *tf)
 {
 	struct thread *me = current_thread();
 	struct proc *parent = me->proc, *c = kzalloc(sizeof(*c));
+	struct proc_entry *e;
 
 	if (!c)
 		return -ENOMEM;
-	c->fork_tf = kmalloc(sizeof(*tf));
-	c->fork_fpu = kmalloc(sizeof(*c->fork_fpu));
-	c->vm = c->fork_tf && c->fork_fpu && !cap_table_copy(c, parent) &&
+	e = proc_entry_new(tf, me->fs_base);
+	c->vm = e && !cap_table_copy(c, parent) &&
 		!ioport_fork(c, parent) && !file_table_copy(c, parent) ?
 		vm_clone(parent->vm) : NULL;
 	if (!c->vm) {
+		if (e)
+			proc_entry_free(e);
 		proc_free(c);
 		return -ENOMEM;
 	}
-	*c->fork_tf = *tf;
-	__asm__ __volatile__("fxsave64 %0" : "=m"(*c->fork_fpu));
-	c->fork_fs = me->fs_base;
 	strlcpy(c->name, parent->name, sizeof(c->name));
-	return proc_start(c, parent);
+	return proc_start(c, parent, e);
 }
 
 /*
  * execve from the initrd: replace the caller's memory with path's image
- * and restart its thread there. On error the caller is untouched.
+ * and restart its thread there. The process's other threads leave first
+ * (proc_dethread); the caller's thread id becomes the pid, as on Linux.
+ * On error (the image does not load) the caller is untouched.
  */
 int proc_exec(const char *path, const char *const *argv,
 	      const char *const *envp)
@@ -388,6 +432,13 @@ int proc_exec(const char *path, const char *const *argv,
 	vm = proc_load(path, argv, envp, &entry, &sp, &err);
 	if (!vm)
 		return err;
+	err = proc_dethread();
+	if (err) {
+		vm_destroy(vm);
+		return err;
+	}
+	me->ltid = p->pid;
+	me->clear_child_tid = 0;
 	p->vm = vm;
 	user_attach(me, vm->pml4, me->fpu);
 	vm_destroy(old);
@@ -398,10 +449,14 @@ int proc_exec(const char *path, const char *const *argv,
 	return 0;
 }
 
-/* Terminate the caller for the signal in its killed field. Cold. */
+/*
+ * The caller's process is killed (or another thread execs): its thread
+ * leaves. The last one out gives the process group_status. Cold.
+ */
 __coldexit void proc_die(void)
 {
-	proc_exit(current_thread()->proc->killed);
+	irq_enable();
+	proc_thread_exit(0);
 }
 
 /* Whether sig's default action terminates (SIGCHLD, SIGURG, SIGWINCH don't). */
@@ -410,20 +465,11 @@ static bool proc_sig_kills(int sig)
 	return sig && sig != 17 && sig != 23 && sig != 28;
 }
 
-/*
- * Mark t to die of sig. Then a spurious wakeup: every sleep loops on its
- * condition, and the interruptible ones (IPC, wait4, pause, nanosleep)
- * also test killed, so the target leaves its sleep and dies on the way
- * out. The main thread lives while t is not a zombie (NULL only before
- * proc_start has created it). proc_lock held.
- */
+/* Kill t with sig's default action (proc_doom_locked). proc_lock held. */
 static void proc_signal_locked(struct proc *t, int sig)
 {
-	if (!proc_sig_kills(sig))
-		return;
-	t->killed = sig;
-	if (READ_ONCE(t->main))
-		sched_wakeup(t->main);
+	if (proc_sig_kills(sig))
+		proc_doom_locked(t, sig);
 }
 
 /*
@@ -450,10 +496,29 @@ static int proc_kill_group_locked(int pgid, int sig)
 	return found ? 0 : -ESRCH;
 }
 
+/* The live thread with Linux thread id tid (of process tgid, -1: any). Locked. */
+static struct proc *proc_of_tid_locked(int tgid, int tid)
+{
+	struct list_head *q, *r;
+
+	list_for_each(q, &all_procs) {
+		struct proc *p = list_entry(q, struct proc, all_link);
+
+		if (p->state == PROC_ZOMBIE || (tgid != -1 && p->pid != tgid))
+			continue;
+		list_for_each(r, &p->threads) {
+			if (list_entry(r, struct thread, proc_link)->ltid == tid)
+				return p;
+		}
+	}
+	return NULL;
+}
+
 /*
  * kill with the default actions: sig 0 checks, SIGCHLD, SIGURG and
  * SIGWINCH are ignored, anything else terminates the target (it notices
- * on its next return to user mode). pid > 0 names a process, 0 the
+ * on its next return to user mode). pid > 0 names a process (or, as on
+ * Linux, the process of the thread with that id), 0 the
  * caller's process group, -1 every process but init and the caller, and
  * -pgid a process group. Returns 0, -ESRCH or -EINVAL.
  */
@@ -475,15 +540,42 @@ int proc_kill(int pid, int sig)
 		t = proc_find_locked(pid);
 		if (t && t->state == PROC_ZOMBIE)
 			t = NULL;
+		if (!t)		/* a thread's id names its process, as on Linux */
+			t = proc_of_tid_locked(-1, pid);
 		if (t)
 			proc_signal_locked(t, sig);
 		else
 			err = -ESRCH;
 	}
 	spin_unlock_irqrestore(&proc_lock, f);
-	if (!err && me->killed)
+	if (!err && me->killed == PROC_DYING)
 		proc_die();
 	return err;
+}
+
+/*
+ * tkill(tid, sig) (tgid -1) and tgkill(tgid, tid, sig): the signal goes
+ * to the thread's process, with kill's default actions (no handlers yet,
+ * so a thread-directed signal acts on the whole process as Linux's
+ * default actions do). Returns 0, -EINVAL or -ESRCH.
+ */
+int proc_tkill(int tgid, int tid, int sig)
+{
+	struct proc *me = current_thread()->proc, *t;
+	unsigned long f;
+
+	if (sig < 0 || sig > 64 || tid <= 0 || (tgid <= 0 && tgid != -1))
+		return -EINVAL;
+	f = spin_lock_irqsave(&proc_lock);
+	t = proc_of_tid_locked(tgid, tid);
+	if (t)
+		proc_signal_locked(t, sig);
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (!t)
+		return -ESRCH;
+	if (me->killed == PROC_DYING)
+		proc_die();
+	return 0;
 }
 
 /* A live process by pid (0: the caller), or NULL. proc_lock held. */
@@ -595,22 +687,20 @@ static void proc_reparent(struct proc *p)
 }
 
 /*
- * End the calling process with a wait4 status (exit code << 8, or the
- * signal number). Its memory is freed now; the struct stays as a zombie
- * until the parent collects it. Context: the process's thread; no return.
+ * The last thread of p has left user space for good: free what the
+ * threads shared, make p a zombie with a wait4 status (exit code << 8,
+ * or the signal number) for the parent to collect, and exit. Its memory
+ * is freed now (no CPU has it loaded: every thread detached first).
  */
-__noreturn void proc_exit(int status)
+static __noreturn void proc_exit_last(struct thread *me, struct proc *p,
+				      int status)
 {
-	struct thread *me = current_thread();
-	struct proc *p = me->proc;
 	struct vm *vm = p->vm;
 	bool is_init = p->pid == 1;
 	unsigned long f;
 
-	ipc_thread_exit(me);
 	cap_table_release(p);
 	file_table_release(p);	/* after the caps: a server's own endpoint is dead */
-	kfree(user_attach(me, 0, NULL));
 	ioport_release(p);
 	me->proc = NULL;
 	f = spin_lock_irqsave(&proc_lock);
@@ -626,6 +716,51 @@ __noreturn void proc_exit(int status)
 	if (is_init)
 		proc_init_exited(status);
 	thread_exit();
+}
+
+/*
+ * exit: the calling thread ends (its clear_child_tid word is zeroed and
+ * woken for pthread_join). The last thread out ends the process, with
+ * status, or the group's status if the process was killed or called
+ * exit_group. Context: a user thread; no return.
+ */
+__noreturn void proc_thread_exit(int status)
+{
+	struct thread *me = current_thread();
+	struct proc *p = me->proc;
+	unsigned long f;
+	bool last;
+
+	proc_clear_child_tid(me);
+	ipc_thread_exit(me);
+	/* Off the address space before the count drops: the last may free it. */
+	kfree(user_attach(me, 0, NULL));
+	f = spin_lock_irqsave(&proc_lock);
+	list_del(&me->proc_link);
+	last = --p->nthreads == 0;
+	if (last && p->killed == PROC_DYING)
+		status = p->group_status;
+	if (!last)
+		wake_up(&p->thread_wq);	/* under the lock: p lives */
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (last)
+		proc_exit_last(me, p, status);
+	me->proc = NULL;
+	thread_exit();
+}
+
+/*
+ * exit_group, or a fatal signal or fault: every thread of the calling
+ * process ends and the process exits with wait4 status status.
+ */
+__noreturn void proc_exit(int status)
+{
+	struct proc *p = current_thread()->proc;
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+
+	proc_doom_locked(p, status);
+	spin_unlock_irqrestore(&proc_lock, f);
+	proc_thread_exit(status);
 }
 
 struct proc *proc_find_locked(int pid)

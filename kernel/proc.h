@@ -6,6 +6,7 @@
 #include "list.h"
 #include "spinlock.h"
 #include "wait.h"
+#include <arch/trap.h>
 
 struct vm;
 struct thread;
@@ -15,24 +16,33 @@ struct cap_table;
 
 enum proc_state { PROC_RUNNING, PROC_ZOMBIE };
 
+/* proc->killed: why every thread (but an execve's caller) must leave. */
+#define PROC_DYING	1	/* exit_group or a fatal signal: group_status */
+#define PROC_EXECING	2	/* execve: its caller waits for the others */
+
+/*
+ * A process: an address space, capabilities, descriptors and a place in
+ * the process tree, shared by its threads (struct thread, on threads).
+ * Threads of one process share everything here; each has its own
+ * registers, FPU state, TLS pointer and kernel stack.
+ */
 struct proc {
-	int pid;
+	int pid;			/* also the tgid of its threads */
 	char name[16];
 	struct vm *vm;			/* NULL once exited */
-	struct thread *main;
-	uint64_t entry, user_sp;	/* where the main thread starts */
-	struct trap_frame *fork_tf;	/* fork: the child resumes here ... */
-	struct fpu_state *fork_fpu;	/* ... with this FPU state */
-	uint64_t fork_fs;		/* ... and FS base */
-	volatile int killed;		/* a signal that terminates it, or 0 */
-	volatile int nthreads;  /* live threads; the IPC fast path needs 1 (ipc_fast.c) */
+	uint64_t entry, user_sp;	/* where the first thread starts */
+	volatile int killed;		/* PROC_DYING, PROC_EXECING or 0 */
 	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
 	struct iomap *iomap;		/* ports it may use, or NULL (ioport.c);
-					 * owned by its thread */
+					 * changed only while single-threaded */
 	struct fd_table *files;		/* descriptors and cwd (file.c) */
 	struct wait_queue child_wq;	/* the parent's wait4 sleeps here */
+	struct wait_queue thread_wq;	/* execve waits here for the others */
 
 	/* proc_lock protects: */
+	struct list_head threads;	/* struct thread, by proc_link */
+	volatile int nthreads;  /* live threads; the IPC fast path needs 1 (ipc_fast.c) */
+	int group_status;		/* wait4 status once PROC_DYING */
 	struct proc *parent;		/* NULL for init and orphans of init */
 	struct list_head children;	/* struct proc, by sibling */
 	struct list_head sibling;
@@ -43,12 +53,33 @@ struct proc {
 	int sid;			/* session (fork inherits) */
 };
 
+/* How a new user thread enters user mode (proc_thread_start). */
+struct proc_entry {
+	struct fpu_state *fpu;		/* its FPU state, handed over */
+	bool resume;			/* at tf with FS base fs (fork, clone); */
+	uint64_t fs;			/* else at the process's entry */
+	struct trap_frame tf;
+};
+
 extern struct spinlock proc_lock;
 extern struct list_head all_procs;
 
 int proc_spawn(const char *path, const char *const *argv,
 	       const char *const *envp, struct proc *parent);
 __noreturn void proc_exit(int status);
+__noreturn void proc_thread_exit(int status);
+int proc_tkill(int tgid, int tid, int sig);
+struct proc_entry *proc_entry_new(const struct trap_frame *tf, uint64_t fs);
+void proc_entry_free(struct proc_entry *e);
+struct thread *proc_thread_alloc(struct proc *p, struct proc_entry *e);
+int proc_alloc_pid_locked(void);
+
+/* Thread groups (tgroup.c): */
+int proc_clone(const struct trap_frame *tf, uint64_t flags, uint64_t ptid,
+	       uint64_t ctid, uint64_t tls);
+void proc_doom_locked(struct proc *p, int status);
+int proc_dethread(void);
+void proc_clear_child_tid(struct thread *t);
 int proc_wait(struct proc *me, int pid, int *status, bool nohang);
 bool proc_has_zombie(struct proc *me, int pid);
 struct proc *proc_find_locked(int pid);

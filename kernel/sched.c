@@ -181,6 +181,29 @@ void sched_wakeup_store(struct thread *t, volatile int *p, int val,
 }
 
 /*
+ * As sched_wakeup_store() with 1, but the thread wakes where
+ * sched_wakeup() would put it (an idle CPU first): the waker goes on
+ * running (futex wake). Set *p under t's rq->lock, so a sleep in
+ * sched_sleep_flag() cannot miss it. Context: as sched_wakeup.
+ */
+void sched_wakeup_flag(struct thread *t, volatile int *p)
+{
+	sched_wakeup_to(t, false, p, 1, NULL);
+}
+
+/*
+ * Interrupt t if it runs on another CPU, so that it passes through the
+ * interrupt return path (which honours proc->killed). Context: any.
+ */
+void sched_kick_thread(struct thread *t)
+{
+	unsigned cpu = READ_ONCE(t->cpu);
+
+	if (READ_ONCE(t->on_cpu) && cpu != cpu_id())
+		smp_send_resched(cpu);
+}
+
+/*
  * Give up the CPU: requeue the current thread if it is still RUNNING (or
  * if it is being preempted: a thread interrupted between marking itself
  * SLEEPING and calling schedule() has not gone to sleep yet, and its
@@ -228,25 +251,60 @@ void sched_preempt(void)
 	sched_pick_and_switch(true);
 }
 
+/* Put the current thread on c's sleepers to wake ticks from now. rq->lock held. */
+static void sched_add_sleeper(struct cpu *c, struct thread *me, uint64_t ticks)
+{
+	struct list_head *p;
+
+	me->wake_tick = c->ticks + (ticks ? ticks : 1);
+	list_for_each(p, &c->rq.sleepers) {
+		struct thread *t = list_entry(p, struct thread, rq_link);
+
+		if (t->wake_tick > me->wake_tick)
+			break;
+	}
+	list_add_tail(&me->rq_link, p);	/* before the first later one */
+}
+
 /* Sleep for at least ticks timer ticks. Context: thread, may sleep. */
 void sched_sleep_ticks(uint64_t ticks)
 {
 	unsigned long f = irq_save();
 	struct cpu *c = this_cpu();
-	struct thread *me = c->current, *t;
-	struct list_head *p;
+	struct thread *me = c->current;
 
 	spin_lock(&c->rq.lock);
-	me->wake_tick = c->ticks + (ticks ? ticks : 1);
-	list_for_each(p, &c->rq.sleepers) {
-		t = list_entry(p, struct thread, rq_link);
-		if (t->wake_tick > me->wake_tick)
-			break;
-	}
-	list_add_tail(&me->rq_link, p);	/* before the first later one */
+	sched_add_sleeper(c, me, ticks);
 	me->state = THREAD_SLEEPING;
 	spin_unlock(&c->rq.lock);
 	schedule();		/* interrupts stay off until we are switched out */
+	irq_restore(f);
+}
+
+/*
+ * Sleep once: until *flag is set (by sched_wakeup_flag or _store, under
+ * this thread's rq->lock, which the test here holds), any wakeup, or,
+ * with ticks, that many timer ticks. Returns at once if *flag is set.
+ * Wakeups may be spurious: the caller loops on its own conditions.
+ * Context: thread, may sleep.
+ */
+void sched_sleep_flag(volatile int *flag, uint64_t ticks)
+{
+	unsigned long f = irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *me = c->current;
+
+	spin_lock(&c->rq.lock);
+	if (*flag) {
+		spin_unlock(&c->rq.lock);
+		irq_restore(f);
+		return;
+	}
+	if (ticks)
+		sched_add_sleeper(c, me, ticks);
+	me->state = THREAD_SLEEPING;
+	spin_unlock(&c->rq.lock);
+	schedule();
 	irq_restore(f);
 }
 

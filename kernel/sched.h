@@ -39,6 +39,8 @@ struct thread {
 	struct context *ctx;		/* offset 0: saved by switch_to() */
 	uint64_t kstack_top;		/* offset 8 */
 	unsigned tid;
+	unsigned tgid;			/* the trace's process id: tid of its
+					 * process's first thread (tid if none) */
 	char name[THREAD_NAME_LEN];
 	void (*fn)(void *);
 	void *arg;
@@ -62,6 +64,9 @@ struct thread {
 
 	/* User threads only (NULL/0 for kernel threads); owned by the thread: */
 	struct proc *proc;		/* its process */
+	int ltid;			/* Linux thread id (gettid), from the
+					 * pid space; the pid for the first */
+	struct list_head proc_link;	/* proc->threads, under proc_lock */
 	struct fpu_state *fpu;		/* FPU/SSE registers while switched out */
 	uint64_t fs_base;		/* TLS pointer (arch_prctl) */
 	uint64_t cr3;			/* its address space's page-table root */
@@ -76,6 +81,10 @@ void sched_init(void);
 void sched_init_cpu(struct cpu *c, uint64_t stack_top);
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     int cpu);
+struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg,
+			    int cpu);
+void thread_launch(struct thread *t);
+void thread_free_unlaunched(struct thread *t);
 __noreturn void thread_exit(void);
 void thread_set_name(struct thread *t, const char *name);
 void thread_start(struct thread *last);
@@ -89,6 +98,9 @@ void sched_wakeup_sync(struct thread *t);
 void sched_wakeup_store(struct thread *t, volatile int *p, int val,
 			volatile int *only_if);
 void sched_sleep_ticks(uint64_t ticks);
+void sched_wakeup_flag(struct thread *t, volatile int *p);
+void sched_sleep_flag(volatile int *flag, uint64_t ticks);
+void sched_kick_thread(struct thread *t);
 void sched_tick(struct cpu *c);
 void sched_preempt(void);
 __noreturn void sched_idle(void);
@@ -108,6 +120,11 @@ void rq_enqueue(struct runqueue *rq, struct thread *t);
 static inline void sched_account_switch(struct thread *prev,
 					struct thread *next, uint64_t now)
 {
+	/*
+	 * Before the CR3 write that follows (serializing): pairs with the
+	 * fence in vm_shootdown(), which reads user_cr3 after changing PTEs.
+	 */
+	this_cpu()->user_cr3 = next->fpu ? next->cr3 : 0;
 	prev->runtime += now - prev->switched_in;
 	prev->on_cpu = false;
 	next->state = THREAD_RUNNING;

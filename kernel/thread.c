@@ -50,21 +50,24 @@ static void thread_init_context(struct thread *t)
 static void thread_init_fields(struct thread *t, const char *name)
 {
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	t->tgid = t->tid;
 	strlcpy(t->name, name, sizeof(t->name));
 	t->pinned = -1;
 	list_init(&t->rq_link);
 	list_init(&t->all_link);
+	list_init(&t->proc_link);
 }
 
 /*
- * Create a thread running fn(arg), queued on cpu (-1: least loaded, and
- * free to migrate; otherwise pinned there). Returns NULL when out of memory.
+ * A thread that will run fn(arg) on cpu (-1: least loaded, and free to
+ * migrate; otherwise pinned there), not queued yet: the caller finishes
+ * it (a user thread's process links) and starts it with thread_launch(),
+ * or drops it with thread_free_unlaunched(). NULL when out of memory.
  */
-struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
-			     int cpu)
+struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg,
+			    int cpu)
 {
 	struct thread *t = kzalloc(sizeof(*t));
-	unsigned long f;
 
 	if (!t)
 		return NULL;
@@ -78,11 +81,35 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	t->arg = arg;
 	t->pinned = cpu;
 	thread_init_context(t);
-	f = spin_lock_irqsave(&threads_lock);
+	return t;
+}
+
+/* Make a thread from thread_alloc() known (all_threads, trace) and runnable. */
+void thread_launch(struct thread *t)
+{
+	unsigned long f = spin_lock_irqsave(&threads_lock);
+
 	list_add_tail(&t->all_link, &all_threads);
 	spin_unlock_irqrestore(&threads_lock, f);
 	trace_task_new(t);
-	sched_enqueue_new(t, cpu);
+	sched_enqueue_new(t, t->pinned);
+}
+
+/* Free a thread that thread_launch() never started. */
+void thread_free_unlaunched(struct thread *t)
+{
+	kstack_free(t->kstack_top);
+	kfree(t);
+}
+
+/* thread_alloc() + thread_launch(). Returns NULL when out of memory. */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     int cpu)
+{
+	struct thread *t = thread_alloc(name, fn, arg, cpu);
+
+	if (t)
+		thread_launch(t);
 	return t;
 }
 
@@ -96,7 +123,7 @@ struct thread *thread_create_idle(struct cpu *c, uint64_t stack_top)
 	thread_init_fields(t, "idle");
 	t->name[4] = '/';
 	t->name[5] = '0' + c->id % 10;
-	t->tid = 0x10000 + c->id;
+	t->tid = t->tgid = 0x10000 + c->id;
 	t->kstack_top = stack_top;
 	t->pinned = c->id;
 	t->cpu = c->id;

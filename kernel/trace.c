@@ -194,7 +194,7 @@ static void trace_task_emit_new(struct thread *t, struct thread *parent)
 
 	strlcpy(name, t->name, sizeof(name));
 	if (r)
-		trace_emit_task_new(r, t->tid, t->tid,
+		trace_emit_task_new(r, t->tid, t->tgid,
 				    parent ? trace_tid_of(parent->tid) : 0,
 				    TRACE_TASK_F_KERNEL, name);
 	irq_restore(f);
@@ -212,7 +212,7 @@ void trace_task_exit(struct thread *t)
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
-		trace_emit_task_exit(r, t->tid, t->tid, 0);
+		trace_emit_task_exit(r, t->tid, t->tgid, 0);
 }
 
 /* @t has a new name. Context: any. */

@@ -8,19 +8,80 @@
  * vm->lock protects the region list and the user half of the page tables.
  * Lock order: vm->lock -> pmm_lock. Taken with interrupts off (the page
  * fault handler takes it), so never held across anything that sleeps.
+ *
+ * The threads of a process share its vm, on several CPUs at once. Changes
+ * to the map (mmap, munmap, mprotect, brk) are serialized by vm->map_busy,
+ * a lock held with interrupts on (waiters yield), because they end in a
+ * TLB shootdown: every CPU that has the page tables loaded flushes, and
+ * the initiator waits for it (vm_shootdown). Frames a change removes are
+ * freed only after the shootdown, so no stale TLB entry reaches a frame
+ * that was reused. Order: map_busy -> vm->lock.
  */
 #include "vm.h"
 #include "kmalloc.h"
 #include "pmm.h"
 #include "printk.h"
 #include "shm.h"
+#include "sched.h"
+#include "smp.h"
 #include "string.h"
+#include "cpu.h"
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 
 #define PML4_USER_SLOTS 256
 #define PTE_SHM		(1UL << 9)	/* software bit: a shm frame, not ours to free */
+#define ZAP_BATCH	64		/* frames unmapped per shootdown */
 
+/* Serialize changes to vm's map (see above). Context: thread, may yield. */
+static void vm_map_lock(struct vm *vm)
+{
+	/* Acquire: pairs with the release in vm_map_unlock(). */
+	while (__atomic_exchange_n(&vm->map_busy, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+static void vm_map_unlock(struct vm *vm)
+{
+	__atomic_store_n(&vm->map_busy, 0, __ATOMIC_RELEASE);
+}
+
+/* IPI: drop this CPU's TLB entries for vm if it has vm loaded. */
+static void vm_flush_ipi(void *arg)
+{
+	struct vm *vm = arg;
+
+	if ((read_cr3() & PTE_ADDR) == vm->pml4)
+		write_cr3(read_cr3());
+}
+
+/*
+ * After PTEs of vm were changed (and invalidated with invlpg on CPU
+ * here): make every other CPU that has vm loaded flush, and wait. A CPU
+ * that loads vm later reads the new PTEs: it stores cpu->user_cr3 before
+ * its (serializing) CR3 write, and the fence here orders the PTE stores
+ * before the loads of user_cr3. Context: thread, interrupts on (smp_call).
+ */
+static void vm_shootdown(struct vm *vm, unsigned here)
+{
+	/* Full: pairs with the user_cr3 store in sched_account_switch()
+	 * and user_attach(), each followed by a CR3 load. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < ncpus; i++) {
+		unsigned long f;
+		bool local;
+
+		if (READ_ONCE(cpus[i].user_cr3) != vm->pml4)
+			continue;
+		f = irq_save();
+		local = cpu_id() == i;
+		if (local && i != here)
+			vm_flush_ipi(vm);	/* migrated here since the invlpg */
+		irq_restore(f);
+		if (!local && smp_call(i, vm_flush_ipi, vm))
+			panic("TLB shootdown: CPU %u does not answer", i);
+	}
+}
 /* Drop a region and the shm reference it holds, if any. */
 static void vm_region_free(struct vm_region *r)
 {
@@ -111,12 +172,12 @@ void vm_activate(struct vm *vm)
 /*
  * Call @fn on each present PTE of [start, end) below @table (a table of
  * @level, 3 = PML4, covering addresses from @base), skipping absent
- * tables whole: a range may span terabytes of which a few pages exist,
- * and the caller holds vm->lock with interrupts off. Lock held.
+ * tables whole: a range may span terabytes of which a few pages exist.
+ * @fn returns false to stop there; so does vm_walk(). vm->lock held.
  */
-static void vm_walk(pte_t *table, int level, vaddr_t base, vaddr_t start,
-		    vaddr_t end, void (*fn)(pte_t *, vaddr_t, uintptr_t),
-		    uintptr_t arg)
+static bool vm_walk(pte_t *table, int level, vaddr_t base, vaddr_t start,
+		    vaddr_t end, bool (*fn)(pte_t *, vaddr_t, void *),
+		    void *arg)
 {
 	unsigned shift = PAGE_SHIFT + 9 * level;
 
@@ -127,26 +188,65 @@ static void vm_walk(pte_t *table, int level, vaddr_t base, vaddr_t start,
 			break;
 		if (!(table[i] & PTE_P))
 			continue;
-		if (level == 0)
-			fn(&table[i], va, arg);
-		else
-			vm_walk(phys_to_virt(table[i] & PTE_ADDR), level - 1,
-				va, MAX(start, va), end, fn, arg);
+		if (level == 0 ? !fn(&table[i], va, arg) :
+		    !vm_walk(phys_to_virt(table[i] & PTE_ADDR), level - 1,
+			     va, MAX(start, va), end, fn, arg))
+			return false;
 	}
+	return true;
 }
 
-static void vm_zap_pte(pte_t *pte, vaddr_t va, uintptr_t unused)
+/* The present PTEs of [start, end) in @vm, as vm_walk(). vm->lock held. */
+static bool vm_walk_range(struct vm *vm, vaddr_t start, vaddr_t end,
+			  bool (*fn)(pte_t *, vaddr_t, void *), void *arg)
 {
+	return vm_walk(phys_to_virt(vm->pml4), 3, 0, start, end, fn, arg);
+}
+
+/* A batch of unmapped frames, to free once no TLB can still hold them. */
+struct vm_zap_batch {
+	paddr_t frames[ZAP_BATCH];
+	unsigned n;
+	vaddr_t stop;			/* where a full batch stopped */
+};
+
+static bool vm_zap_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct vm_zap_batch *b = arg;
+
+	if (b->n == ZAP_BATCH) {
+		b->stop = va;
+		return false;
+	}
 	if (!(*pte & PTE_SHM))
-		pmm_free(*pte & PTE_ADDR, 0);
+		b->frames[b->n++] = *pte & PTE_ADDR;
 	*pte = 0;
 	invlpg(va);
+	return true;
 }
 
-/* Unmap [start, end) from the page tables, freeing the pages. Lock held. */
+/*
+ * Unmap [start, end) from the page tables, shoot the TLBs down and free
+ * the pages, a batch at a time. The range is out of the region list
+ * already (a fault there is SIGSEGV, not a new page). map_busy held.
+ */
 static void vm_zap(struct vm *vm, vaddr_t start, vaddr_t end)
 {
-	vm_walk(phys_to_virt(vm->pml4), 3, 0, start, end, vm_zap_pte, 0);
+	struct vm_zap_batch b;
+
+	while (start < end) {
+		unsigned long f = spin_lock_irqsave(&vm->lock);
+		unsigned here = cpu_id();
+
+		b.n = 0;
+		b.stop = end;
+		vm_walk_range(vm, start, end, vm_zap_pte, &b);
+		spin_unlock_irqrestore(&vm->lock, f);
+		vm_shootdown(vm, here);
+		while (b.n)
+			pmm_free(b.frames[--b.n], 0);
+		start = b.stop;
+	}
 }
 
 /* Split the region containing addr so that a region starts at addr. */
@@ -205,9 +305,11 @@ static void vm_insert(struct vm *vm, struct vm_region *nr)
 /*
  * Make [start, start+len) a demand-paged region with prot (VM_READ |
  * VM_WRITE | VM_EXEC), replacing whatever was there (MAP_FIXED semantics).
- * Returns 0, -EINVAL for a bad range, or -ENOMEM.
+ * Returns 0, -EINVAL for a bad range, or -ENOMEM. vm_map_range: map_busy
+ * held; vm_map takes it.
  */
-int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
+static int vm_map_range(struct vm *vm, vaddr_t start, size_t len,
+			unsigned prot)
 {
 	struct vm_region *r;
 	unsigned long f;
@@ -224,18 +326,30 @@ int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 	r->shm = NULL;
 	f = spin_lock_irqsave(&vm->lock);
 	err = vm_cut(vm, start, start + len);
-	if (!err) {
-		vm_zap(vm, start, start + len);
-		vm_insert(vm, r);
-	}
 	spin_unlock_irqrestore(&vm->lock, f);
-	if (err)
+	if (err) {
 		kfree(r);
+		return err;
+	}
+	vm_zap(vm, start, start + len);
+	f = spin_lock_irqsave(&vm->lock);
+	vm_insert(vm, r);
+	spin_unlock_irqrestore(&vm->lock, f);
+	return 0;
+}
+
+int vm_map(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
+{
+	int err;
+
+	vm_map_lock(vm);
+	err = vm_map_range(vm, start, len, prot);
+	vm_map_unlock(vm);
 	return err;
 }
 
-/* munmap: drop regions and pages in the range. Returns 0 or -errno. */
-int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
+/* munmap: drop regions and pages in the range. map_busy held. */
+static int vm_unmap_range(struct vm *vm, vaddr_t start, size_t len)
 {
 	unsigned long f;
 	int err;
@@ -245,9 +359,20 @@ int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
 		return -EINVAL;
 	f = spin_lock_irqsave(&vm->lock);
 	err = vm_cut(vm, start, start + len);
+	spin_unlock_irqrestore(&vm->lock, f);
 	if (!err)
 		vm_zap(vm, start, start + len);
-	spin_unlock_irqrestore(&vm->lock, f);
+	return err;
+}
+
+/* munmap: drop regions and pages in the range. Returns 0 or -errno. */
+int vm_unmap(struct vm *vm, vaddr_t start, size_t len)
+{
+	int err;
+
+	vm_map_lock(vm);
+	err = vm_unmap_range(vm, start, len);
+	vm_map_unlock(vm);
 	return err;
 }
 
@@ -293,10 +418,11 @@ static bool vm_covered(struct vm *vm, vaddr_t start, vaddr_t end)
 	return true;
 }
 
-static void vm_protect_pte(pte_t *pte, vaddr_t va, uintptr_t flags)
+static bool vm_protect_pte(pte_t *pte, vaddr_t va, void *flags)
 {
-	*pte = (*pte & (PTE_ADDR | PTE_SHM)) | flags;
+	*pte = (*pte & (PTE_ADDR | PTE_SHM)) | *(uint64_t *)flags;
 	invlpg(va);
+	return true;
 }
 
 /* The regions inside [start, end) (split at both ends) get @prot. */
@@ -320,14 +446,17 @@ static void vm_set_prot(struct vm *vm, vaddr_t start, vaddr_t end,
  */
 int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 {
-	pte_t *pml4 = phys_to_virt(vm->pml4);
 	vaddr_t end = start + ALIGN_UP(len, PAGE_SIZE);
+	uint64_t flags = vm_pte_flags(prot);
 	unsigned long f;
+	unsigned here;
 	int err;
 
 	if (!vm_range_ok(start, end - start))
 		return -EINVAL;
+	vm_map_lock(vm);
 	f = spin_lock_irqsave(&vm->lock);
+	here = cpu_id();
 	err = vm_covered(vm, start, end) ? 0 : -ENOMEM;
 	if (!err && (prot & VM_WRITE) && vm_shm_ro(vm, start, end))
 		err = -EACCES;
@@ -337,10 +466,11 @@ int vm_protect(struct vm *vm, vaddr_t start, size_t len, unsigned prot)
 		err = vm_split_at(vm, end);
 	if (!err) {
 		vm_set_prot(vm, start, end, prot);
-		vm_walk(pml4, 3, 0, start, end, vm_protect_pte,
-			vm_pte_flags(prot));
+		vm_walk_range(vm, start, end, vm_protect_pte, &flags);
 	}
 	spin_unlock_irqrestore(&vm->lock, f);
+	vm_shootdown(vm, here);
+	vm_map_unlock(vm);
 	return err;
 }
 
@@ -460,16 +590,16 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || len > VM_USER_TOP)
 		return -ENOMEM;
+	vm_map_lock(vm);
 	if (fixed) {
-		err = vm_map(vm, hint, len, prot);
-		return err ? err : (long)hint;
+		at = hint;
+	} else {
+		f = spin_lock_irqsave(&vm->lock);
+		at = vm_find_gap(vm, len);
+		spin_unlock_irqrestore(&vm->lock, f);
 	}
-	f = spin_lock_irqsave(&vm->lock);
-	at = vm_find_gap(vm, len);
-	spin_unlock_irqrestore(&vm->lock, f);
-	if (!at)
-		return -ENOMEM;
-	err = vm_map(vm, at, len, prot);
+	err = at ? vm_map_range(vm, at, len, prot) : -ENOMEM;
+	vm_map_unlock(vm);
 	return err ? err : (long)at;
 }
 
@@ -480,39 +610,55 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
  */
 vaddr_t vm_brk(struct vm *vm, vaddr_t want)
 {
-	vaddr_t old_end = ALIGN_UP(vm->brk, PAGE_SIZE);
-	vaddr_t new_end = ALIGN_UP(want, PAGE_SIZE);
+	vaddr_t old_end, new_end;
 
-	if (want < vm->brk_start || want >= VM_MMAP_BASE)
-		return vm->brk;
-	if (new_end > old_end &&
-	    vm_map(vm, old_end, new_end - old_end, VM_READ | VM_WRITE))
-		return vm->brk;
-	if (new_end < old_end)
-		vm_unmap(vm, new_end, old_end - new_end);
+	vm_map_lock(vm);
+	old_end = ALIGN_UP(vm->brk, PAGE_SIZE);
+	new_end = ALIGN_UP(want, PAGE_SIZE);
+	if (want < vm->brk_start || want >= VM_MMAP_BASE ||
+	    (new_end > old_end &&
+	     vm_map_range(vm, old_end, new_end - old_end, VM_READ | VM_WRITE)))
+		want = vm->brk;
+	else if (new_end < old_end)
+		vm_unmap_range(vm, new_end, old_end - new_end);
 	vm->brk = want;
+	vm_map_unlock(vm);
 	return want;
 }
 
 /* Pages currently mapped in the user half (for tests and the debugger). */
+static bool vm_count_pte(pte_t *pte, vaddr_t va, void *n)
+{
+	(*(size_t *)n)++;
+	return true;
+}
+
 size_t vm_resident(struct vm *vm)
 {
-	pte_t *pml4 = phys_to_virt(vm->pml4);
-	struct list_head *p;
 	size_t n = 0;
 	unsigned long f = spin_lock_irqsave(&vm->lock);
 
-	list_for_each(p, &vm->regions) {
-		struct vm_region *r = list_entry(p, struct vm_region, link);
-
-		for (vaddr_t va = r->start; va < r->end; va += PAGE_SIZE) {
-			pte_t *pte = mmu_walk(pml4, va, false);
-
-			n += pte && (*pte & PTE_P);
-		}
-	}
+	vm_walk_range(vm, VM_USER_MIN, VM_USER_TOP, vm_count_pte, &n);
 	spin_unlock_irqrestore(&vm->lock, f);
 	return n;
+}
+
+/* vm_clone(): the child's address space and the region being copied. */
+struct vm_copy {
+	struct vm *dst;
+	const struct vm_region *r;
+};
+
+/* Give the child a private copy of the parent's page at @va. */
+static bool vm_copy_pte(pte_t *spte, vaddr_t va, void *arg)
+{
+	struct vm_copy *c = arg;
+	pte_t *dpte = vm_populate(c->dst, va, c->r);
+
+	if (dpte)
+		memcpy(phys_to_virt(*dpte & PTE_ADDR),
+		       phys_to_virt(*spte & PTE_ADDR), PAGE_SIZE);
+	return dpte != NULL;
 }
 
 /*
@@ -523,7 +669,7 @@ size_t vm_resident(struct vm *vm)
 struct vm *vm_clone(struct vm *src)
 {
 	struct vm *vm = vm_create();
-	pte_t *spml4 = phys_to_virt(src->pml4);
+	struct vm_copy copy = { vm, NULL };
 	struct list_head *p;
 	unsigned long f;
 	int err = 0;
@@ -548,20 +694,11 @@ struct vm *vm_clone(struct vm *src)
 			shm_get(nr->shm);
 			continue;
 		}
-		for (vaddr_t va = r->start; va < r->end && !err; va += PAGE_SIZE) {
-			pte_t *spte = mmu_walk(spml4, va, false), *dpte;
-
-			if (!spte || !(*spte & PTE_P))
-				continue;
-			dpte = vm_populate(vm, va, nr);
-			if (!dpte)
-				err = -ENOMEM;
-			else
-				memcpy(phys_to_virt(*dpte & PTE_ADDR),
-				       phys_to_virt(*spte & PTE_ADDR), PAGE_SIZE);
-		}
-		if (err)
+		copy.r = nr;
+		if (!vm_walk_range(src, r->start, r->end, vm_copy_pte, &copy)) {
+			err = -ENOMEM;
 			break;
+		}
 	}
 	spin_unlock_irqrestore(&src->lock, f);
 	if (err) {
@@ -585,6 +722,7 @@ long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
 
 	if (!r)
 		return -ENOMEM;
+	vm_map_lock(vm);
 	f = spin_lock_irqsave(&vm->lock);
 	at = vm_find_gap(vm, s->size);
 	if (at) {
@@ -598,6 +736,7 @@ long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
 		vm_insert(vm, r);
 	}
 	spin_unlock_irqrestore(&vm->lock, f);
+	vm_map_unlock(vm);
 	if (!at) {
 		kfree(r);
 		return -ENOMEM;

@@ -38,7 +38,8 @@ struct vm {
 	struct spinlock lock;
 	/* lock protects: */
 	struct list_head regions;
-	/* Owned by the process (its threads serialize through brk/mmap): */
+	uint32_t map_busy;		/* serializes map changes (vm.c) */
+	/* map_busy protects: */
 	vaddr_t brk_start, brk;
 	vaddr_t mmap_base;
 };

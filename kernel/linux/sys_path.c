@@ -30,7 +30,7 @@
 
 static unsigned sys_path_umask(void)
 {
-	return current_proc()->files->umask;
+	return __atomic_load_n(&current_proc()->files->umask, __ATOMIC_RELAXED);
 }
 
 /*
@@ -322,8 +322,8 @@ long sys_truncate(SYSCALL_ARGS)
 /* getcwd(buf, size): the length with its NUL, as the Linux call returns. */
 long sys_getcwd(SYSCALL_ARGS)
 {
-	const char *cwd = current_proc()->files->cwd;
-	size_t n = strlen(cwd) + 1;
+	char cwd[CWD_MAX];
+	size_t n = file_cwd(cwd) + 1;	/* a copy: a sibling may chdir */
 
 	if (a1 < n)
 		return -ERANGE;
@@ -333,10 +333,7 @@ long sys_getcwd(SYSCALL_ARGS)
 /* Make path (absolute, normalized, a directory) the cwd. */
 static long sys_path_setcwd(const char *path)
 {
-	if (strlen(path) >= CWD_MAX)
-		return -ENAMETOOLONG;
-	strlcpy(current_proc()->files->cwd, path, CWD_MAX);
-	return 0;
+	return file_set_cwd(path);
 }
 
 long sys_chdir(SYSCALL_ARGS)
@@ -383,11 +380,8 @@ long sys_fchdir(SYSCALL_ARGS)
 
 long sys_umask(SYSCALL_ARGS)
 {
-	struct fd_table *t = current_proc()->files;
-	unsigned old = t->umask;
-
-	t->umask = a0 & 0777;
-	return old;
+	return __atomic_exchange_n(&current_proc()->files->umask, a0 & 0777,
+				   __ATOMIC_RELAXED);
 }
 
 /* Everything lives in servers' memory: there is nothing to write back. */

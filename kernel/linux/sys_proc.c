@@ -1,9 +1,11 @@
 /*
- * Linux process calls: identity, process groups and sessions, exit,
- * fork/execve/wait4, kill, TLS (arch_prctl), set_tid_address, limits,
- * CPU affinity. Programs come through the VFS (kernel/image.c).
+ * Linux process calls: identity, process groups and sessions, exit and
+ * exit_group, fork/clone/execve/wait4, threads (clone, futex, tkill),
+ * kill, TLS (arch_prctl), set_tid_address, limits, CPU affinity.
+ * Programs come through the VFS (kernel/image.c).
  */
 #include "linux.h"
+#include "futex.h"
 #include "cpu.h"
 #include "kmalloc.h"
 #include "string.h"
@@ -34,10 +36,10 @@ long sys_getppid(SYSCALL_ARGS)
 	return ppid;
 }
 
-/* Single-threaded processes: the thread id is the process id. */
+/* The thread's own id; the process's first thread has the pid. */
 long sys_gettid(SYSCALL_ARGS)
 {
-	return current_proc()->pid;
+	return current_thread()->ltid;
 }
 
 /* 0 when pid (0: the caller) names a live process, else -ESRCH. */
@@ -85,12 +87,13 @@ long sys_getsid(SYSCALL_ARGS)
 long sys_set_tid_address(SYSCALL_ARGS)
 {
 	current_thread()->clear_child_tid = a0;
-	return current_proc()->pid;
+	return current_thread()->ltid;
 }
 
+/* exit: the calling thread ends; the process with its last thread. */
 long sys_exit(SYSCALL_ARGS)
 {
-	proc_exit((a0 & 0xff) << 8);
+	proc_thread_exit((a0 & 0xff) << 8);
 }
 
 long sys_exit_group(SYSCALL_ARGS)
@@ -130,26 +133,73 @@ long sys_vfork(SYSCALL_ARGS)
 	return proc_fork(current_user_frame());
 }
 
+#define CSIGNAL		0xff
 #define CLONE_VM	0x100
 #define CLONE_VFORK	0x4000
 #define CLONE_THREAD	0x10000
 
 /*
- * clone without threads: a fork whose child may start on a new stack.
- * CLONE_VM|CLONE_VFORK (musl's posix_spawn) gets a copy instead of shared
- * memory, which the child cannot tell apart before its execve.
+ * clone(flags, stack, ptid, ctid, tls). With CLONE_THREAD, a thread of
+ * the caller's process (kernel/tgroup.c proc_clone). Without, a fork
+ * whose child may start on a new stack (any exit signal: the parent is
+ * not signalled), plain or CLONE_VM|CLONE_VFORK (musl's posix_spawn), which gets a copy
+ * instead of shared memory, which the child cannot tell apart before its
+ * execve. Any other flag without CLONE_THREAD is -EINVAL.
  */
 long sys_clone(SYSCALL_ARGS)
 {
 	struct trap_frame tf = *current_user_frame();
 
-	if (a0 & CLONE_THREAD)
-		return -ENOSYS;
-	if ((a0 & CLONE_VM) && !(a0 & CLONE_VFORK))
-		return -ENOSYS;
 	if (a1)
 		tf.rsp = a1;
+	if (a0 & CLONE_THREAD)
+		return proc_clone(&tf, a0, a2, a3, a4);
+	if ((a0 & ~(uint64_t)(CSIGNAL | CLONE_VM | CLONE_VFORK)) ||
+	    ((a0 & CLONE_VM) && !(a0 & CLONE_VFORK)))
+		return -EINVAL;
 	return proc_fork(&tf);
+}
+
+/* futex(uaddr, op, val, timeout or val2, uaddr2, val3): kernel/futex.c */
+long sys_futex(SYSCALL_ARGS)
+{
+	return futex_call(a0, (int)a1, (uint32_t)a2, a3, a4, (uint32_t)a5);
+}
+
+/* tkill(tid, sig): the signal acts on the thread's process. */
+long sys_tkill(SYSCALL_ARGS)
+{
+	return proc_tkill(-1, (int)a0, (int)a1);
+}
+
+/* tgkill(tgid, tid, sig): as tkill, if tid is in process tgid. */
+long sys_tgkill(SYSCALL_ARGS)
+{
+	return proc_tkill((int)a0, (int)a1, (int)a2);
+}
+
+/*
+ * set_robust_list(head, len): accepted and ignored. The kernel does not
+ * walk the list when a thread dies, so a robust mutex held by a dying
+ * thread is not marked FUTEX_OWNER_DIED (musl uses the list only for
+ * robust mutexes). len must be the 24-byte head, as Linux checks.
+ */
+long sys_set_robust_list(SYSCALL_ARGS)
+{
+	return a1 == 24 ? 0 : -EINVAL;
+}
+
+/* get_robust_list: nothing was kept, so an empty list (NULL head). */
+long sys_get_robust_list(SYSCALL_ARGS)
+{
+	uint64_t head = 0, len = 24;
+
+	if ((int)a0 && proc_tkill(-1, (int)a0, 0))
+		return -ESRCH;
+	if (copy_to_user((void *)a1, &head, sizeof(head)) ||
+	    copy_to_user((void *)a2, &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
 }
 
 /* Copy a NULL-terminated user array of strings into buf; fill vec. */
@@ -218,7 +268,9 @@ long sys_wait4(SYSCALL_ARGS)
 	/*
 	 * No process stops or continues yet, so WUNTRACED and WCONTINUED
 	 * (ash always passes WUNTRACED) change nothing; nor do __WNOTHREAD,
-	 * __WALL and __WCLONE without threads. Anything else is -EINVAL.
+	 * __WALL and __WCLONE: a thread is never a child to wait for (a
+	 * process is reaped once, after its last thread). Anything else is
+	 * -EINVAL.
 	 */
 	if (a2 & ~WAIT_LINUX_OK)
 		return -EINVAL;

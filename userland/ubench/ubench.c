@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #define NULL_ITERS	100000
 #define FORK_ITERS	200
 #define EXEC_ITERS	100
+#define THREAD_ITERS	1000
 #define IPC_ITERS	10000
 #define OPEN_ITERS	10000
 #define READ_ITERS	10000
@@ -107,6 +109,23 @@ static int spawn_exec(void)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+/* pthread_create + pthread_join of a thread that returns at once. */
+static int spawn_thread(void)
+{
+	static char token;
+	pthread_t t;
+	void *r;
+
+	if (pthread_create(&t, NULL, thread_fn, &token) || pthread_join(t, &r))
+		return -1;
+	return r == &token ? 0 : -1;
 }
 
 /* Time @iters runs of @fn, after a warm-up; "failed" if any run fails. */
@@ -298,6 +317,7 @@ int main(int argc, char **argv)
 	bench_null();
 	bench_spawn("fork_exit_wait", spawn_exit, FORK_ITERS);
 	bench_spawn("fork_exec_wait", spawn_exec, EXEC_ITERS);
+	bench_spawn("thread_create_join", spawn_thread, THREAD_ITERS);
 	bench_ipc();
 	bench_open();
 	bench_pread();

@@ -79,6 +79,19 @@ int t_pipe(void);
 int t_pipe_fork(void);
 int t_pipe_signals(void);
 int t_pipe_atomic(void);
+int t_thread_join(void);
+int t_thread_ids(void);
+int t_thread_counter(void);
+int t_thread_condvar(void);
+int t_thread_futex(void);
+int t_thread_tls_fpu(void);
+int t_thread_exit_group(void);
+int t_thread_segv(void);
+int t_thread_kill(void);
+int t_thread_munmap(void);
+int t_thread_exec_fork(void);
+int t_thread_stress(void);
+int t_thread_ioport(void);
 
 int t_jobctl(void);
 

@@ -106,6 +106,8 @@ struct fpu_state *user_attach(struct thread *t, uint64_t cr3,
 
 	t->fpu = fpu;
 	t->cr3 = cr3;
+	/* Before the CR3 load: pairs with the fence in vm_shootdown(). */
+	this_cpu()->user_cr3 = fpu ? cr3 : 0;
 	write_cr3(fpu ? cr3 : mmu_kernel_pml4());
 	user_iomap_load(fpu ? user_iomap_of(t) : NULL);
 	irq_restore(f);
