@@ -120,11 +120,6 @@ void rq_enqueue(struct runqueue *rq, struct thread *t);
 static inline void sched_account_switch(struct thread *prev,
 					struct thread *next, uint64_t now)
 {
-	/*
-	 * Before the CR3 write that follows (serializing): pairs with the
-	 * fence in vm_shootdown(), which reads user_cr3 after changing PTEs.
-	 */
-	this_cpu()->user_cr3 = next->fpu ? next->cr3 : 0;
 	prev->runtime += now - prev->switched_in;
 	prev->on_cpu = false;
 	next->state = THREAD_RUNNING;

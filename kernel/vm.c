@@ -64,8 +64,8 @@ static void vm_flush_ipi(void *arg)
  */
 static void vm_shootdown(struct vm *vm, unsigned here)
 {
-	/* Full: pairs with the user_cr3 store in sched_account_switch()
-	 * and user_attach(), each followed by a CR3 load. */
+	/* Full: pairs with the user_cr3 store in user_switch(),
+	 * user_switch_fast() and user_attach(), each before a CR3 load. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < ncpus; i++) {
 		unsigned long f;

@@ -20,38 +20,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "loupe.h"
 #include "say.h"
 
 #define GROUPS		4
 #define CLIENTS		3	/* per group */
 #define ROUNDS		400	/* per client */
-#define LABEL_STOP	0
-#define LABEL_PING	1
-
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
-/* Answer every ping with label + 1 until told to stop. */
-static int server(long ep)
-{
-	struct ipc_msg m;
-	uint64_t badge;
-
-	if (ipc_recv(ep, &m, &badge))
-		return 1;
-	while (ipc_tag_label(m.tag) != LABEL_STOP) {
-		m.tag = ipc_tag(ipc_tag_label(m.tag) + 1, 1);
-		if (ipc_reply_recv(ep, &m, &badge))
-			return 2;
-	}
-	return ipc_reply(&m) ? 3 : 0;
-}
 
 /* ROUNDS of: a call to the group's server, a 1-byte read through the VFS. */
 static int client(long ep, int fd)
@@ -83,27 +58,7 @@ static pid_t spawn(int (*fn)(long, int), long ep, int fd)
 static int server_fn(long ep, int fd)
 {
 	(void)fd;
-	return server(ep);
-}
-
-/* As PID 1, start the VFS server as init does (userland/init/servers.c). */
-static void vfs_start(void)
-{
-	char *argv[] = { "/sbin/vfs", NULL };
-	char *envp[] = { "LOUPE_CAPS=srvctl=2,initrd=3", NULL };
-	struct utsname u;
-	pid_t pid;
-	int st = -1;
-
-	if (getpid() != 1 || uname(&u) || strcmp(u.sysname, "Loupe"))
-		return;		/* not PID 1 of its own initrd: VFS is up */
-	pid = fork();
-	if (pid == 0) {
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
-		say("hackbench: /sbin/vfs did not start (status 0x%x)\n", st);
+	return bench_ping_server(ep);
 }
 
 /* Stop every server and reap it; nonzero if one failed. */
@@ -127,7 +82,7 @@ int main(void)
 	uint64_t t0, t1;
 	int fd, st, bad = 0;
 
-	vfs_start();
+	bench_vfs_start("hackbench");
 	fd = open("/init", O_RDONLY);
 	for (int g = 0; g < GROUPS; g++) {
 		ep[g] = ipc_endpoint_new();
@@ -138,12 +93,12 @@ int main(void)
 		say("hackbench: set-up failed (fd %d)\n", fd);
 		goto out;
 	}
-	t0 = tsc();
+	t0 = bench_tsc();
 	for (int i = 0; i < GROUPS * CLIENTS; i++)
 		cl[i] = spawn(client, ep[i % GROUPS], fd);
 	for (int i = 0; i < GROUPS * CLIENTS; i++)
 		bad |= cl[i] < 0 || waitpid(cl[i], &st, 0) != cl[i] || st != 0;
-	t1 = tsc();
+	t1 = bench_tsc();
 	bad |= stop_servers(ep, srv);
 	if (bad) {
 		say("bench: hackbench_tsc failed -\n");

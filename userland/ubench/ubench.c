@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "loupe.h"
 #include "say.h"
 
@@ -30,19 +31,8 @@
 #define WARMUP		5
 #define CALIBRATE_NS	50000000L
 #define EXIT_ARG	"--exit-now"	/* execve'd child: exit at once */
-#define LABEL_STOP	0
-#define LABEL_PING	1
 
 static const char *self_path = "/init";
-
-/* lfence keeps rdtsc from running ahead of the loop it closes. */
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
 
 static void report(const char *name, uint64_t ticks, long ops)
 {
@@ -62,11 +52,11 @@ static int64_t mono_ns(void)
 static void calibrate(void)
 {
 	int64_t t0 = mono_ns(), t1;
-	uint64_t c0 = tsc(), c1;
+	uint64_t c0 = bench_tsc(), c1;
 
 	do {
 		t1 = mono_ns();
-		c1 = tsc();
+		c1 = bench_tsc();
 	} while (t1 - t0 < CALIBRATE_NS);
 	say("bench: user_tsc_hz %llu hz\n",
 	    (unsigned long long)((c1 - c0) * 1000000000.0 / (t1 - t0)));
@@ -79,10 +69,10 @@ static void bench_null(void)
 
 	for (int i = 0; i < WARMUP; i++)
 		getppid();
-	t = tsc();
+	t = bench_tsc();
 	for (int i = 0; i < NULL_ITERS; i++)
 		getppid();
-	report("getppid", tsc() - t, NULL_ITERS);
+	report("getppid", bench_tsc() - t, NULL_ITERS);
 }
 
 static int spawn_exit(void)
@@ -137,31 +127,15 @@ static void bench_spawn(const char *name, int (*fn)(void), int iters)
 		if (fn())
 			goto failed;
 	}
-	t = tsc();
+	t = bench_tsc();
 	for (int i = 0; i < iters; i++) {
 		if (fn())
 			goto failed;
 	}
-	report(name, tsc() - t, iters);
+	report(name, bench_tsc() - t, iters);
 	return;
 failed:
 	say("bench: user_%s_tsc failed -\n", name);
-}
-
-/* The server: answer every ping with label + 1 until told to stop. */
-static int ipc_server(long ep)
-{
-	struct ipc_msg m;
-	uint64_t badge;
-
-	if (ipc_recv(ep, &m, &badge))
-		return 1;
-	while (ipc_tag_label(m.tag) != LABEL_STOP) {
-		m.tag = ipc_tag(ipc_tag_label(m.tag) + 1, 1);
-		if (ipc_reply_recv(ep, &m, &badge))
-			return 2;
-	}
-	return ipc_reply(&m) ? 3 : 0;
 }
 
 static int ipc_ping(long ep, uint64_t label)
@@ -203,7 +177,7 @@ static void bench_ipc(void)
 	}
 	srv = ep < 0 ? -1 : fork();
 	if (srv == 0)
-		_exit(ipc_server(ep));
+		_exit(bench_ping_server(ep));
 	if (srv < 0) {
 		say("bench: user_ipc_call_tsc failed -\n");
 		return;
@@ -211,9 +185,9 @@ static void bench_ipc(void)
 	for (int i = 0; i < WARMUP; i++)
 		bad |= ipc_ping(ep, LABEL_PING);
 	fast0 = ipc_stats(1);
-	t = tsc();
+	t = bench_tsc();
 	bad |= ipc_ping_n(ep, IPC_ITERS);
-	t = tsc() - t;
+	t = bench_tsc() - t;
 	fast1 = ipc_stats(1);
 	bad |= ipc_ping(ep, LABEL_STOP);
 	if (waitpid(srv, &st, 0) != srv || !WIFEXITED(st) || WEXITSTATUS(st))
@@ -241,10 +215,10 @@ static void bench_open(void)
 		return;
 	}
 	close(fd);
-	t = tsc();
+	t = bench_tsc();
 	for (int i = 0; i < OPEN_ITERS; i++)
 		close(open(self_path, O_RDONLY));
-	report("open_close", tsc() - t, OPEN_ITERS);
+	report("open_close", bench_tsc() - t, OPEN_ITERS);
 }
 
 /* A 1-byte pread of this program's file (no offset to move, no EOF). */
@@ -260,34 +234,11 @@ static void bench_pread(void)
 		    fd < 0 && errno == ENOSYS ? "n/a" : "failed");
 		return;
 	}
-	t = tsc();
+	t = bench_tsc();
 	for (int i = 0; i < READ_ITERS; i++)
 		pread(fd, &c, 1, i & 1023);
-	report("pread1", tsc() - t, READ_ITERS);
+	report("pread1", bench_tsc() - t, READ_ITERS);
 	close(fd);
-}
-
-/*
- * On Loupe files come from the VFS server: as PID 1 here, start it as
- * init does (userland/init/servers.c) and wait until it says it is ready.
- */
-static void vfs_start(void)
-{
-	char *argv[] = { "/sbin/vfs", NULL };
-	char *envp[] = { "LOUPE_CAPS=srvctl=2,initrd=3", NULL };
-	struct utsname u;
-	pid_t pid;
-	int st = -1;
-
-	if (getpid() != 1 || uname(&u) || strcmp(u.sysname, "Loupe"))
-		return;
-	pid = fork();
-	if (pid == 0) {
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
-		say("ubench: /sbin/vfs did not start (status 0x%x)\n", st);
 }
 
 /* Linux starts PID 1 on /dev/console; without it, try to open one. */
@@ -311,7 +262,7 @@ int main(int argc, char **argv)
 	if (argc > 0 && strchr(argv[0], '/'))
 		self_path = argv[0];
 	console_check();
-	vfs_start();
+	bench_vfs_start("ubench");
 	say("ubench: start (pid %d)\n", (int)getpid());
 	calibrate();
 	bench_null();

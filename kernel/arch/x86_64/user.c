@@ -174,13 +174,19 @@ void user_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->fpu)
 		__asm__ __volatile__("fxsave64 %0" : "=m"(*prev->fpu));
+	/*
+	 * user_cr3 before the CR3 write (serializing): pairs with the fence
+	 * in vm_shootdown(), which reads it after changing PTEs.
+	 */
 	if (!next->fpu) {
+		this_cpu()->user_cr3 = 0;
 		if (prev->fpu)
 			write_cr3(mmu_kernel_pml4());
 		return;
 	}
 	__asm__ __volatile__("fxrstor64 %0" : : "m"(*next->fpu));
 	wrmsr(MSR_FS_BASE, next->fs_base);
+	this_cpu()->user_cr3 = next->cr3;
 	if (read_cr3() != next->cr3)
 		write_cr3(next->cr3);
 	user_iomap_load(user_iomap_of(next));

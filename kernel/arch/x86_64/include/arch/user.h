@@ -40,6 +40,8 @@ static inline void user_switch_fast(struct thread *prev, struct thread *next)
 	__asm__ __volatile__("fxrstor64 %0" : : "m"(*next->fpu));
 	if (unlikely(next->fs_base != prev->fs_base))
 		wrmsr(MSR_FS_BASE, next->fs_base);
+	/* As in user_switch(): paired with vm_shootdown()'s fence. */
+	this_cpu()->user_cr3 = next->cr3;
 	if (next->cr3 != prev->cr3)
 		write_cr3(next->cr3);
 }
