@@ -14,9 +14,6 @@
 #include "cpio.h"
 #include "file.h"
 #include "pmm.h"
-#include "cpu.h"
-#include "proc.h"
-#include "sched.h"
 #include "srv.h"
 #include "string.h"
 #include <arch/mmu.h>
@@ -24,6 +21,9 @@
 #include <loupe/native.h>
 
 #define IMAGE_MAX	(64UL << 20)
+
+_Static_assert(PATH_MAX <= FS_SLOT_SIZE / 2 && CWD_MAX <= FS_SLOT_SIZE / 2,
+	       "a request slot holds the path and the cwd it is resolved in");
 
 /* The initrd's bytes for path, or -ENOENT. */
 static int image_initrd(const char *path, struct image *img)
@@ -111,14 +111,16 @@ static int image_vfs(struct srv_call *c, struct image *img)
  */
 int image_get(const char *path, struct image *img)
 {
-	struct proc *p = current_thread()->proc;
 	struct srv_call c;
+	char *cwd;
 	int err;
 
 	if (srv_begin_id(SRV_VFS, &c))
 		return image_initrd(path, img);
-	err = file_normalize(p->files ? p->files->cwd : "/", path, c.buf,
-			     PATH_MAX);
+	/* The slot's second half holds the cwd (a sibling may chdir). */
+	cwd = c.buf + FS_SLOT_SIZE / 2;
+	file_cwd(cwd);
+	err = file_normalize(cwd, path, c.buf, PATH_MAX);
 	if (err >= 0)
 		err = image_vfs(&c, img);
 	srv_end(&c);
