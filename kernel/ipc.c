@@ -407,10 +407,12 @@ static int ipc_recv_wait(struct endpoint *ep, struct ipc_wait *w)
 
 /*
  * Wait on ep for a call (the caller is then held until a reply or a save)
- * or for bits on the bound notification; pending bits win. Returns 0, or
- * -EINTR if the process was killed while waiting.
+ * or for bits on the bound notification; pending bits win. fast: as for
+ * ipc_do_call(). Returns 0, or -EINTR if the process was killed while
+ * waiting.
  */
-static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge)
+static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge,
+			bool fast)
 {
 	struct thread *me = current_thread();
 	struct ipc_wait *w = &me->ipc;
@@ -431,7 +433,7 @@ static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge)
 			break;
 		}
 		w->got_call = 0;
-		w->fast = true;		/* may be resumed at its trap frame */
+		w->fast = fast;		/* may be resumed at its trap frame */
 		list_add_tail(&w->link, &ep->receivers);
 		spin_unlock_irqrestore(&ep->lock, f);
 		err = ipc_recv_wait(ep, w);
@@ -653,17 +655,22 @@ static void ipc_msg_out(struct trap_frame *tf, const struct ipc_msg *m,
 }
 
 /*
- * The endpoint calls: look the capability up and run. The lookup's
- * reference is dropped before the call blocks: a process has one thread,
- * so its table (which names the endpoint) cannot change while that thread
- * is in a call, and a thread asleep here holds nothing on its kernel stack
- * that the IPC fast path would have to release when it resumes the thread
- * straight at its trap frame (ipc_fast.c).
+ * The endpoint calls: look the capability up and run. In a process of
+ * one thread the lookup's reference is dropped before the call blocks:
+ * its table (which names the endpoint) cannot change while that thread
+ * is in a call (no other thread can appear: only it could clone), and a
+ * thread asleep here then holds nothing on its kernel stack that the IPC
+ * fast path would have to release when it resumes the thread straight at
+ * its trap frame (ipc_fast.c). A thread with siblings, which may drop
+ * the capability meanwhile, keeps the reference to the end of the call
+ * (as a Linux read keeps its file open) and so may not be resumed that
+ * way (fast false).
  */
 static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 {
 	struct proc *p = current_thread()->proc;
 	unsigned need = call == NC_CALL ? CAP_SEND : CAP_RECV;
+	bool held = READ_ONCE(p->nthreads) > 1;
 	struct ipc_msg m;
 	uint64_t badge = 0;
 	struct cap c;
@@ -673,14 +680,17 @@ static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 	err = cap_lookup(p, tf->rdi, CAP_ENDPOINT, need, &c);
 	if (err)
 		return err;
-	cap_put(&c);
+	if (!held)
+		cap_put(&c);
 	if (call == NC_CALL) {
-		err = ipc_do_call(c.obj, &m, c.badge, true);
+		err = ipc_do_call(c.obj, &m, c.badge, !held);
 	} else {
 		if (call == NC_REPLY_RECV && current_thread()->ipc.caller)
 			ipc_do_reply(&m);
-		err = ipc_do_recv(c.obj, &m, &badge);
+		err = ipc_do_recv(c.obj, &m, &badge, !held);
 	}
+	if (held)
+		cap_put(&c);
 	if (!err)
 		ipc_msg_out(tf, &m, badge);
 	return err;
@@ -710,7 +720,7 @@ long ipc_resume(unsigned call, struct endpoint *ep, struct trap_frame *tf)
 			trace_ipc(TRACE_IPC_RECV, ep->id, w->caller->tid, m.tag);
 			err = 0;
 		} else if (!err) {
-			err = ipc_do_recv(ep, &m, &badge);
+			err = ipc_do_recv(ep, &m, &badge, true);
 		}
 	}
 	if (!err)

@@ -7,6 +7,7 @@
  * line, a boot stage; a failure prints where. Exits 0 when all passed.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <signal.h>
@@ -748,6 +749,66 @@ static int t_fast_regs(void)
 	return 0;
 }
 
+/* Answer one call with word 0 + 1. */
+static void *drop_receiver(void *ep)
+{
+	struct ipc_msg m;
+	uint64_t badge;
+
+	if (!ipc_recv((long)ep, &m, &badge)) {
+		m.w[0]++;
+		ipc_reply(&m);
+	}
+	return NULL;
+}
+
+static void *drop_caller(void *ep)
+{
+	struct ipc_msg m = { ipc_tag(1, 0), { 0 } };
+
+	ipc_call((long)ep, &m);
+	return NULL;
+}
+
+/* The process of t_thread_drop: see there. Its exit status says what failed. */
+static int drop_child(long unused)
+{
+	struct timespec ts = { 0, 30 * 1000 * 1000 };
+	long a = ipc_endpoint_new(), b = ipc_endpoint_new(), send;
+	struct ipc_msg m = { ipc_tag(1, 1), { 41 } };
+	pthread_t t1, t2;
+
+	(void)unused;
+	send = ipc_cap_mint(a, 0, CAP_SEND);
+	if (a < 0 || b < 0 || send < 0 ||
+	    pthread_create(&t1, NULL, drop_receiver, (void *)a) ||
+	    pthread_create(&t2, NULL, drop_caller, (void *)b))
+		return 1;
+	nanosleep(&ts, NULL);
+	if (ipc_cap_drop(a) || ipc_cap_drop(b))
+		return 2;
+	for (int i = 0; i < 64; i++)	/* reuse whatever was freed */
+		ipc_endpoint_new();
+	/* The receiver still holds a: not dead, it answers. */
+	if (ipc_call(send, &m) || m.w[0] != 42 || pthread_join(t1, NULL))
+		return 3;
+	exit(0);			/* exit_group: ends the caller's wait */
+}
+
+/*
+ * A thread blocked receiving on an endpoint and one blocked calling
+ * another, while a sibling drops both capabilities and makes new
+ * endpoints: the blocked calls keep what they wait on, as a blocked
+ * Linux read keeps its file: nothing is freed under them, a call through
+ * another capability still reaches the receiver, and exit_group ends the
+ * caller.
+ */
+static int t_thread_drop(void)
+{
+	EXPECT(reaped_ok(spawn(drop_child, 0)));
+	return 0;
+}
+
 static const struct {
 	int (*fn)(void);
 	const char *marker;
@@ -768,6 +829,7 @@ static const struct {
 	{ t_fast_mixed, USTAGE_IPC_FAST_MIXED },
 	{ t_stress, USTAGE_IPC_STRESS },
 	{ t_fast_regs, USTAGE_IPC_FAST_REGS },
+	{ t_thread_drop, USTAGE_IPC_THREAD_DROP },
 };
 
 _Static_assert(sizeof(tests) / sizeof(tests[0]) == USTAGE_COUNT_IPC,

@@ -9,17 +9,21 @@
  * that kills or wedges its caller costs one batch, and the kill path is
  * exercised too): a child that does not finish its batch in time is
  * killed with SIGKILL, which also proves that whatever it is blocked in
- * can be interrupted. The kernel must answer everything with a result or
- * an errno, or kill the caller; it may never panic. At the end the
- * parent checks that the system still works (a file round trip through
- * the VFS, a fork) and prints the init stage marker.
+ * can be interrupted. Every other batch runs in two threads taking turns
+ * through its calls, so calls also race inside one process (its memory
+ * map, descriptors and capabilities). The kernel must answer everything
+ * with a result or an errno, or kill the caller; it may never panic. At
+ * the end the parent checks that the system still works (a file round
+ * trip through the VFS, a fork) and prints the init stage marker.
  *
- * The run is a pure function of the seed: `sysfuzz -s SEED -n CALLS`
- * replays one. Options also come from the kernel command line as
- * fuzz=CALLS[:SEED] (init passes it in the environment).
+ * The calls are a pure function of the seed: `sysfuzz -s SEED -n CALLS`
+ * replays a run (the two-thread batches' interleaving aside). Options
+ * also come from the kernel command line as fuzz=CALLS[:SEED] (init
+ * passes it in the environment).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +43,7 @@
 #define BATCH_MS	150	/* a child still running then is killed */
 #define SCRATCH_PAGES	4
 #define FUZZ_DIR	"/tmp/fz"
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
 
 /*
  * Never called: they end or replace the fuzzing child, reach other
@@ -59,7 +64,8 @@ struct fuzz {
 	uint8_t *scratch;	/* SCRATCH_PAGES, then an unmapped page */
 	uint8_t *rodata;	/* a read-only page */
 	const char *paths[8];
-	volatile unsigned long *progress; /* shared: the call a child is in */
+	volatile unsigned long *progress; /* shared: the call each thread of
+					   * a child is in, [0] and [1] */
 };
 
 struct fuzz_totals {
@@ -228,17 +234,48 @@ static int fuzz_call_draw(struct fuzz *f, unsigned long i, uint64_t a[6])
 	return nr;
 }
 
-/* A child: calls [first, end), each announced in f->progress; exit 0. */
-static void fuzz_child(struct fuzz *f, unsigned long first, unsigned long end)
-{
-	fuzz_child_setup();
-	for (unsigned long i = first; i < end; i++) {
-		uint64_t a[6];
-		int nr = fuzz_call_draw(f, i, a);
+/* One thread's share of a batch: calls first, first + step, ... < end. */
+struct fuzz_share {
+	struct fuzz f;			/* its own copy: the generator state */
+	unsigned long first, end, step;
+};
 
-		*f->progress = i;
+static void *fuzz_calls(void *arg)
+{
+	struct fuzz_share *sh = arg;
+
+	for (unsigned long i = sh->first; i < sh->end; i += sh->step) {
+		uint64_t a[6];
+		int nr = fuzz_call_draw(&sh->f, i, a);
+
+		*sh->f.progress = i;
 		fuzz_syscall(nr, a);
 	}
+	return NULL;
+}
+
+/*
+ * A child: calls [first, end), each announced in its thread's progress
+ * slot; exit 0. With @threads 2 a second thread takes every other call,
+ * so the kernel sees the calls race in one process (shared memory map,
+ * descriptors and capabilities; the IPC fast path stays off).
+ */
+static void fuzz_child(struct fuzz *f, unsigned long first, unsigned long end,
+		       int threads)
+{
+	struct fuzz_share sh[2] = {
+		{ *f, first, end, threads },
+		{ *f, first + 1, end, threads },
+	};
+	pthread_t t;
+
+	fuzz_child_setup();
+	sh[1].f.progress = f->progress + 1;
+	if (threads == 2 && pthread_create(&t, NULL, fuzz_calls, &sh[1]))
+		_exit(3);
+	fuzz_calls(&sh[0]);
+	if (threads == 2)
+		pthread_join(t, NULL);
 	_exit(0);
 }
 
@@ -290,7 +327,8 @@ static int fuzz_reap(struct fuzz *f, pid_t pid, bool *stuck)
 	kill(pid, SIGKILL);
 	status = fuzz_wait_ms(pid, 2000);
 	if (status == -1)
-		fuzz_report(f, *f->progress, "the caller survives SIGKILL");
+		fuzz_report(f, MAX(f->progress[0], f->progress[1]),
+			    "the caller survives SIGKILL");
 	return status;
 }
 
@@ -313,18 +351,19 @@ static void fuzz_blame(struct fuzz *f, unsigned long i, unsigned long *count,
 static bool fuzz_batch(struct fuzz *f, unsigned long *next, unsigned long end,
 		       struct fuzz_totals *t)
 {
+	unsigned long last;
 	pid_t pid;
 	bool stuck;
 	int status;
 
-	*f->progress = *next;
+	f->progress[0] = f->progress[1] = *next;
 	pid = fork();
 	if (pid < 0) {
 		printf("sysfuzz: fork: %s\n", strerror(errno));
 		return false;
 	}
 	if (pid == 0)
-		fuzz_child(f, *next, end);
+		fuzz_child(f, *next, end, t->batches % 2 + 1);
 	status = fuzz_reap(f, pid, &stuck);
 	if (status == -1)
 		return false;
@@ -333,11 +372,13 @@ static bool fuzz_batch(struct fuzz *f, unsigned long *next, unsigned long end,
 		*next = end;
 		return true;
 	}
+	/* The thread furthest on is blamed; calls the other skipped go. */
+	last = MAX(f->progress[0], f->progress[1]);
 	if (stuck)
-		fuzz_blame(f, *f->progress, &t->stuck, t->stuck_nr);
+		fuzz_blame(f, last, &t->stuck, t->stuck_nr);
 	else
-		fuzz_blame(f, *f->progress, &t->faulted, t->faulted_nr);
-	*next = *f->progress + 1;
+		fuzz_blame(f, last, &t->faulted, t->faulted_nr);
+	*next = last + 1;
 	return true;
 }
 
