@@ -7,7 +7,8 @@
  * A file from the VFS is read whole into pages of the kernel's own (a
  * static ELF is loaded by copying its segments, kernel/proc.c), a 16 KiB
  * request slot at a time. It must be a regular file with an execute bit
- * (EACCES otherwise, as Linux says) and at most IMAGE_MAX bytes.
+ * (EACCES otherwise, as Linux says) and at most IMAGE_MAX (4 MiB) bytes,
+ * ENOMEM beyond: a static BusyBox is about 1.2 MB.
  */
 #include "image.h"
 #include "bootinfo.h"
@@ -20,7 +21,8 @@
 #include <loupe/fsproto.h>
 #include <loupe/native.h>
 
-#define IMAGE_MAX	(64UL << 20)
+/* Read into one block of the page allocator: 4 MiB at most for now. */
+#define IMAGE_MAX	(PAGE_SIZE << PMM_MAX_ORDER)
 
 _Static_assert(PATH_MAX <= FS_SLOT_SIZE / 2 && CWD_MAX <= FS_SLOT_SIZE / 2,
 	       "a request slot holds the path and the cwd it is resolved in");
