@@ -45,15 +45,6 @@ static int image_initrd(const char *path, struct image *img)
 	return 0;
 }
 
-static unsigned image_order(size_t size)
-{
-	unsigned order = 0;
-
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	return order;
-}
-
 /* Read the open file @handle (@size bytes) into fresh pages. */
 static int image_read(struct srv_call *c, uint64_t handle, size_t size,
 		      struct image *img)
@@ -61,7 +52,7 @@ static int image_read(struct srv_call *c, uint64_t handle, size_t size,
 	uint64_t out[3];
 	size_t done = 0;
 
-	img->order = image_order(size ? size : 1);
+	img->order = pmm_order(size);
 	img->pages = pmm_alloc_virt(img->order);
 	if (!img->pages)
 		return -ENOMEM;

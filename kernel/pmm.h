@@ -23,6 +23,20 @@ int pmm_init(const struct mem_range *ram, int nram,
 paddr_t pmm_alloc(unsigned order);
 void pmm_free(paddr_t pa, unsigned order);
 void *pmm_alloc_virt(unsigned order);
+
+/*
+ * The smallest order whose block holds @size bytes (0 for 0). @size must
+ * be checked against what the caller allows first: this only counts.
+ */
+static inline unsigned pmm_order(size_t size)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	return order;
+}
+
 void pmm_free_virt(void *p, unsigned order);
 size_t pmm_free_count(void);
 size_t pmm_total_count(void);

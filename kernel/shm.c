@@ -41,13 +41,12 @@ void shm_put(struct shm *s)
 /* A new zeroed object of at least size bytes, one reference; or NULL. */
 struct shm *shm_create(size_t size)
 {
+	unsigned order;
 	struct shm *s;
-	unsigned order = 0;
 
 	if (!size || size > SHM_MAX)
 		return NULL;
-	while ((PAGE_SIZE << order) < size)
-		order++;
+	order = pmm_order(size);
 	s = kzalloc(sizeof(*s));
 	if (!s)
 		return NULL;
