@@ -129,8 +129,9 @@ static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
 }
 
 /*
- * Switch from prev (now asleep in IPC, entered through tf) to next,
- * keeping the scheduler's books as sched_switch_to() does, and return
+ * Record the half trip (@type, on endpoint @ep), put prev to sleep in IPC
+ * and switch from it (entered through tf) to next, keeping the
+ * scheduler's books as sched_switch_to() does, and return
  * what syscall.S needs to leave for next's user mode. c->rq.lock is held;
  * ipc_fast_leave drops it once off prev's stack. prev's saved context
  * (ipc_fast_leave writes it just below tf) holds no registers: if the
@@ -139,10 +140,17 @@ static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
  */
 static inline __attribute__((always_inline)) struct ipc_fast_next
 ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
-		struct thread *next, uint64_t badge)
+		struct thread *next, uint64_t badge, uint16_t type,
+		const struct endpoint *ep)
 {
-	uint64_t now = rdtsc(), top = next->kstack_top;
+	struct trace_ring_hdr *r = c->trace_ring;
+	uint64_t now, top = next->kstack_top;
 
+	if (r)
+		trace_emit_ipc_switch(r, type, ep->id, next->tid, tf->rsi,
+				      prev->tid);
+	prev->state = THREAD_SLEEPING;
+	now = rdtsc();
 	sched_account_switch(prev, next, now);
 	user_switch_fast(prev, next);
 	prev->ctx = (struct context *)tf - 1;
@@ -194,7 +202,6 @@ struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
 	unsigned id = c->id;
-	struct trace_ring_hdr *r;
 	struct ipc_wait *rw;
 	struct endpoint *ep;
 	struct cap *cap;
@@ -229,12 +236,8 @@ struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
 	me->ipc.state = IPC_HELD;
 	me->ipc.fast = true;
 	ipc_fast_unlock(&ep->lock);
-	r = trace_rings[id];
-	if (r)
-		trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, ep->id,
-				      srv->tid, tf->rsi, me->tid);
-	me->state = THREAD_SLEEPING;
-	return ipc_fast_switch(c, me, tf, srv, cap->badge);
+	return ipc_fast_switch(c, me, tf, srv, cap->badge,
+			       TRACE_IPC_CALL_SWITCH, ep);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
@@ -254,7 +257,6 @@ struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
 	unsigned id = c->id;
-	struct trace_ring_hdr *r;
 	struct endpoint *ep;
 	struct cap *cap;
 
@@ -284,12 +286,8 @@ struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
 	caller->ipc.state = IPC_IDLE;
 	caller->ipc.got_reply = 1;
 	caller->ipc.fast = false;
-	r = trace_rings[id];
-	if (r)
-		trace_emit_ipc_switch(r, TRACE_IPC_REPLY_SWITCH, ep->id,
-				      caller->tid, tf->rsi, me->tid);
-	me->state = THREAD_SLEEPING;
-	return ipc_fast_switch(c, me, tf, caller, 0);
+	return ipc_fast_switch(c, me, tf, caller, 0, TRACE_IPC_REPLY_SWITCH,
+			       ep);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
