@@ -311,12 +311,17 @@ void sched_sleep_flag(volatile int *flag, uint64_t ticks)
 /*
  * Runs in the thread just switched to, with this CPU's rq->lock still held
  * by the switch: release it, and hand an exited thread to the reaper now
- * that nobody runs on its stack.
+ * that nobody runs on its stack. Whether last is dead must be read under
+ * the lock: once it is dropped, a last that went to sleep may be woken,
+ * run on another CPU, exit and be reaped there (it was, under TCG, while
+ * this vCPU stood still), and its memory reused.
  */
 void sched_finish(struct thread *last)
 {
+	bool dead = last->state == THREAD_DEAD;
+
 	spin_unlock(&this_cpu()->rq.lock);
-	if (last->state == THREAD_DEAD)
+	if (dead)
 		thread_reap(last);
 }
 

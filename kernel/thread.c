@@ -10,6 +10,7 @@
 #include "kmalloc.h"
 #include "kstack.h"
 #include "printk.h"
+#include "panic.h"
 #include "string.h"
 #include "trace.h"
 #include "wait.h"
@@ -155,6 +156,9 @@ __noreturn void thread_exit(void)
 /* Hand an exited thread to the reaper. Context: sched_finish(), IRQs off. */
 void thread_reap(struct thread *t)
 {
+	/* A dead thread is on no list: if it is, it was reaped already. */
+	if (!list_empty(&t->rq_link))
+		panic("thread %u '%s' reaped twice", t->tid, t->name);
 	spin_lock(&zombie_lock);
 	list_add_tail(&t->rq_link, &zombies);
 	spin_unlock(&zombie_lock);

@@ -2,7 +2,7 @@
  * init: PID 1. Runs the user-space self-tests (/bin/utests, then the IPC
  * tests /bin/ipctests, then the system-call fuzzer /bin/sysfuzz; their
  * lines are boot stages) unless utests=off or a kernel test mode asks
- * otherwise, reports, reaps orphans, and then powers
+ * otherwise (utests=NAME,... urepeat=N: some utests, N times), reports, reaps orphans, and then powers
  * the machine off (stages=exit on the kernel command line: how the
  * boot-stage runner ends QEMU) or keeps conecho on the console,
  * restarting it whenever it ends. PID 1 never exits. Before anything else
@@ -87,6 +87,42 @@ static int init_want_utests(void)
 	if (u && !strcmp(u, "off"))
 		return 0;
 	return !init_quiet();
+}
+
+/*
+ * The self-tests init runs: all of them (utests, ipctests, sysfuzz), or,
+ * with utests=NAME[,NAME...] on the command line, just those utests,
+ * urepeat=N times over (default once) until one run fails: how to chase
+ * a rare failure. Returns the last wait status.
+ */
+static int init_run_utests(void)
+{
+	static char names[256];
+	char *argv[32] = { "/bin/utests" }, *save = NULL;
+	const char *u = getenv("utests"), *rep = getenv("urepeat");
+	long n = rep ? strtol(rep, NULL, 10) : 1;
+	int argc = 1, status = 0;
+
+	if (!u || !strcmp(u, "on")) {
+		status = init_run(argv[0], argv);
+		if (status == 0)
+			status = init_run("/bin/ipctests",
+					  (char *[]){ "/bin/ipctests", NULL });
+		if (status == 0)
+			status = init_run("/bin/sysfuzz",
+					  (char *[]){ "/bin/sysfuzz", NULL });
+		return status;
+	}
+	snprintf(names, sizeof(names), "%s", u);
+	for (char *w = strtok_r(names, ",", &save); w && argc < 31;
+	     w = strtok_r(NULL, ",", &save))
+		argv[argc++] = w;
+	for (long i = 0; i < n && status == 0; i++) {
+		if (n > 1)
+			printf("init: utests run %ld of %ld\n", i + 1, n);
+		status = init_run(argv[0], argv);
+	}
+	return status;
 }
 
 /*
@@ -187,9 +223,6 @@ static void init_console_loop(void)
 
 int main(int argc, char **argv)
 {
-	char *const utests[] = { "/bin/utests", NULL };
-	char *const ipctests[] = { "/bin/ipctests", NULL };
-	char *const sysfuzz[] = { "/bin/sysfuzz", NULL };
 	const char *stages = getenv("stages");
 	unsigned up = 0;
 	int status, console = -1;
@@ -208,12 +241,12 @@ int main(int argc, char **argv)
 	if (!init_want_utests()) {
 		printf("init: user-space self-tests skipped\n");
 	} else {
-		status = init_run(utests[0], utests);
-		if (status == 0)
-			status = init_run(ipctests[0], ipctests);
-		if (status == 0)
-			status = init_run(sysfuzz[0], sysfuzz);
-		if (status == 0)
+		const char *u = getenv("utests");
+
+		status = init_run_utests();
+		if (status == 0 && u && strcmp(u, "on"))
+			printf("init: the chosen self-tests passed\n");
+		else if (status == 0)
 			printf("%s\n", USTAGE_DONE);
 		else
 			printf("init: user-space self-tests FAILED (wait status 0x%x)\n",
