@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The console end to end: boot Loupe with COM1 on pipes (utests=off),
+"""The console end to end: boot Loupe with COM1 on pipes, init running
+just two self-tests twice (utests=uname,ids urepeat=2, which this checks),
 wait for conecho's prompt and type at it as a person would: lines come back
 echoed by the line discipline and by conecho, DEL and ^H erase, ^U kills
 the line, the "raw" command shows raw mode (no echo, no ISIG: ^C arrives as
@@ -18,6 +19,7 @@ sys.path.insert(0, os.path.join(TOP, "tools", "qemu"))
 import loupe_qemu  # noqa: E402
 
 PROMPT = "loupe$ "
+CMDLINE = "utests=uname,ids urepeat=2"
 BOOT_TIMEOUT = 120
 STEP_TIMEOUT = 30
 
@@ -26,7 +28,7 @@ class Guest:
     """QEMU with COM1 on our pipes; everything it printed is in self.out."""
 
     def __init__(self, image, smp):
-        argv = loupe_qemu.qemu_argv(image, smp=smp, cmdline="utests=off")
+        argv = loupe_qemu.qemu_argv(image, smp=smp, cmdline=CMDLINE)
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
@@ -64,6 +66,21 @@ class Guest:
     def stop(self):
         self.proc.kill()
         self.proc.wait()
+
+
+def case_chosen(g):
+    """Before the prompt: the two chosen utests, run twice, and only they."""
+    boot = g.out[:g.pos]
+    runs = [l for l in boot.splitlines() if l.startswith("init: utests run")]
+    oks = [l for l in boot.splitlines() if l.startswith("utest: ")]
+    want = ["utest: ids: ok", "utest: uname: ok"] * 2   # table order
+    if runs != ["init: utests run 1 of 2", "init: utests run 2 of 2"]:
+        return "runs announced: %r" % runs
+    if oks != want:
+        return "utest lines %r, want %r" % (oks, want)
+    if "init: the chosen self-tests passed" not in boot:
+        return "init did not report the chosen tests passed"
+    return None
 
 
 def case_echo(g):
@@ -141,7 +158,7 @@ def case_eof(g):
     return None if g.expect(PROMPT) else "init did not restart conecho"
 
 
-CASES = [("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
+CASES = [("chosen", case_chosen), ("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
          ("raw", case_raw), ("intr", case_intr), ("eof", case_eof)]
 
 
