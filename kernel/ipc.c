@@ -272,8 +272,9 @@ static long ipc_call_wait(struct ipc_wait *w)
 static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
 			bool fast)
 {
-	struct thread *me = current_thread(), *partner = NULL;
+	struct thread *me = current_thread();
 	struct ipc_wait *w = &me->ipc, *rw;
+	uint32_t partner_tid = 0;
 	unsigned long f = spin_lock_irqsave(&ep->lock);
 	long ret;
 
@@ -291,7 +292,8 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
 	if (!list_empty(&ep->receivers)) {
 		rw = list_first_entry(&ep->receivers, struct ipc_wait, link);
 		list_del(&rw->link);
-		partner = ipc_owner(rw);
+		/* Now: once woken, the receiver may reply, return and exit. */
+		partner_tid = ipc_owner(rw)->tid;
 		w->state = IPC_HELD;
 		rw->msg = *m;
 		rw->badge = badge;
@@ -302,7 +304,7 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
 		list_add_tail(&w->link, &ep->senders);
 	}
 	spin_unlock_irqrestore(&ep->lock, f);
-	trace_ipc(TRACE_IPC_CALL, ep->id, partner ? partner->tid : 0, m->tag);
+	trace_ipc(TRACE_IPC_CALL, ep->id, partner_tid, m->tag);
 	ret = ipc_call_wait(w);
 	*m = w->msg;
 	return ret;
