@@ -585,20 +585,27 @@ static int stress_round(void)
 /*
  * Thousands of calls from 8 clients to 2 servers at once on every CPU,
  * in rounds that make and drop every process, endpoint and capability
- * again: every answer right, and free memory where it started.
+ * again: every answer right, and free memory where it started. More
+ * free memory after than before is not this test's doing (an orphan of
+ * an earlier test exited meanwhile; it happened once in 20 boots): the
+ * rounds run again from there, up to 3 times. A leak has less every time.
  */
 static int t_stress(void)
 {
 	long before, after;
+	int tries = 0;
 
 	EXPECT(stress_round() == 0);	/* the allocators' caches fill */
-	before = freemem_settled();
-	for (int r = 0; r < STRESS_ROUNDS; r++)
-		EXPECT(stress_round() == 0);
 	after = freemem_settled();
-	if (after != before)
-		printf("ipctests: stress: %ld free pages before, %ld after\n",
-		       before, after);
+	do {
+		before = after;
+		for (int r = 0; r < STRESS_ROUNDS; r++)
+			EXPECT(stress_round() == 0);
+		after = freemem_settled();
+		if (after != before)
+			printf("ipctests: stress: %ld free pages before, %ld "
+			       "after\n", before, after);
+	} while (after > before && ++tries < 3);
 	EXPECT(after == before);
 	return 0;
 }
