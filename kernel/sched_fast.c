@@ -23,8 +23,9 @@ static const uint16_t sched_trace_state[] = {
 };
 
 /*
- * Record the switch (inline: no call, the tids straight from the threads);
- * prev's state is looked up only when tracing is on.
+ * Record the switch (inline: no call, the trace tids straight from the
+ * threads, idle already 0); prev's state is looked up only when tracing
+ * is on.
  */
 static inline void sched_trace_switch(struct thread *prev,
 				      struct thread *next)
@@ -32,8 +33,7 @@ static inline void sched_trace_switch(struct thread *prev,
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
-		trace_emit_switch(r, trace_tid_of(prev->tid),
-				  trace_tid_of(next->tid),
+		trace_emit_switch(r, prev->trace_tid, next->trace_tid,
 				  sched_trace_state[prev->state], 0, 0);
 }
 

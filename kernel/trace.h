@@ -88,15 +88,17 @@ static inline void trace_ipi_send(uint32_t vector, uint32_t cpu)
 	irq_restore(f);
 }
 
-/* @wakee is never an idle thread (those are never woken). */
+/*
+ * @waker is a trace tid (thread.trace_tid: idle already 0, so nothing is
+ * mapped here); @wakee is never an idle thread (those are never woken).
+ */
 static inline void trace_wakeup_irqoff(uint32_t waker, uint32_t wakee,
 				       unsigned target)
 {
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
-		trace_emit_wakeup(r, trace_tid_of(waker), wakee,
-				  (uint16_t)target, 0);
+		trace_emit_wakeup(r, waker, wakee, (uint16_t)target, 0);
 }
 
 static inline void trace_counter(uint32_t id, int64_t value)

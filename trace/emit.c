@@ -105,10 +105,15 @@ SLOWPATH bool trace_make_room(struct trace_ring_hdr *r, uint64_t size)
 			continue;
 		}
 		/*
-		 * A nested record between the load of head and this store can
-		 * only leave wlimit too low (head moved past it): safe.
+		 * wlimit and wbase in one store: a nested record never sees
+		 * one without the other. One between the load of head and
+		 * this store can only leave the pair too low (head moved past
+		 * wlimit), so the fast path fails until the next refresh:
+		 * safe. wbase is for h's lap, which the block cannot leave.
 		 */
-		r->wlimit = MIN(next, limit);
+		local_store2(&r->wlimit, MIN(next, limit),
+			     (uint64_t)(uintptr_t)r + TRACE_RING_HDR_SIZE -
+			     (pos & ~r->data_mask));
 		return true;
 	}
 }
@@ -123,12 +128,13 @@ SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
 	const local_word_t *src = rec;
 	uint64_t size = (word >> 16) & 0xff, pos;
 	local_word_t *e;
+	void *slot;
 
 	do {
 		if (!trace_make_room(r, size))
 			return;
-		e = trace_reserve(r, size, &pos);
-	} while (!e);
+	} while (!trace_reserve(r, size, &slot, &pos));
+	e = slot;
 	for (uint64_t i = 2; i < size / 8; i++)
 		PUT(e[i], src[i]);
 	trace_commit(r, e, pos, word);

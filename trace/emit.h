@@ -14,6 +14,7 @@
 #include "trace/ring.h"
 
 #define TRACE_INLINE	inline __attribute__((always_inline))
+
 #define TRACE_PUT(field, v)	__atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
 /* A record's 8-byte word at @field, stored as one integer. */
 #define TRACE_PUT64(field, v) \
@@ -31,38 +32,57 @@ static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
 }
 
 /*
- * Reserve @size bytes and stamp them (W1-W3): return the record, its
- * position in *@pos, or NULL when the fast path cannot place it (the
+ * Reserve @size bytes and stamp them (W1-W3): return true with the record
+ * in *@rec and its position in *@pos, or false when the fast path cannot
+ * place it (the
  * block or the consumer's limit is in the way, a TRACE_LOST is owed, or a
  * nested record took head first): TRACE_RECORD() and TRACE_RECORD_INLINE()
  * then take the slow path. So the fast path has no loop. Head is loaded
  * before the clock is read: a nested record after either makes the
  * cmpxchg fail, so ring order is time order.
  */
-static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r,
-					uint64_t size, uint64_t *pos)
+static TRACE_INLINE bool trace_reserve(struct trace_ring_hdr *r,
+					uint64_t size, void **rec,
+					uint64_t *pos)
 {
 	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+	uint64_t base, end;
 	uint32_t *e, lo, hi;
 
 	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
 		trace_nest_hook(r, TRACE_HOOK_RESERVE);
 	lo = local_clock_after(&h, &hi);
-	/* wlimit is this CPU's own: a plain load. */
-	if (__builtin_expect(h + size > r->wlimit ||
-			     !local_try_cmpxchg(&r->head, &h, h + size), 0))
-		return NULL;
+	/*
+	 * wlimit and wbase are this CPU's own: plain loads, both before the
+	 * cmpxchg, which fails if a nested record moved them on since head
+	 * was loaded (the pair only changes on the way to a reservation).
+	 * They were stored together (trace_make_room()), so h + size <=
+	 * wlimit puts h in the lap wbase is for.
+	 */
+	base = r->wbase;
+	end = h + size;
+	if (__builtin_expect(end > r->wlimit ||
+			     !local_try_cmpxchg(&r->head, &h, end), 0))
+		return false;
 	/*
 	 * Release: pairs with the acquire fence in trace_reader_next() (R5).
 	 * A reader that copied any byte stored after this point will see
 	 * head past h when it checks, and drop its copy.
 	 */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	e = trace_at(r, h);
+	/*
+	 * The record is at base + end - size: end, free once the cmpxchg
+	 * is done, makes the address (one lea), and h goes on into the
+	 * commit word. The empty asm keeps the compiler from rewriting
+	 * end - size as h, which would cost a copy of h.
+	 */
+	__asm__("" : "+r"(end));
+	e = (uint32_t *)((uint8_t *)(uintptr_t)base + end - size);
 	TRACE_PUT(*(local_half_t *)&e[2], lo);	/* tsc, in rdtsc's halves */
 	TRACE_PUT(*(local_half_t *)&e[3], hi);
+	*rec = e;
 	*pos = h;
-	return e;
+	return true;
 }
 
 /* Publish the filled record @e at @pos (W5, W6). */
@@ -94,10 +114,11 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 	uint64_t word_ = TRACE_COMMIT_WORD(type, sizeof(T),		\
 					   TRACE_F_COMMIT, 0);		\
 	uint64_t pos_;							\
+	void *rec_;							\
 	T *e, tmp_;							\
 									\
-	e = trace_reserve(r, sizeof(T), &pos_);				\
-	if (__builtin_expect(e != NULL, 1)) {				\
+	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_), 1)) { \
+		e = rec_;						\
 		__VA_ARGS__;						\
 		trace_commit(r, e, pos_, word_);			\
 	} else {							\
@@ -115,10 +136,11 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
  */
 #define TRACE_RECORD_INLINE(r, T, type, retry, ...) do {		\
 	uint64_t pos_;							\
+	void *rec_;							\
 	T *e;								\
 									\
-	e = trace_reserve(r, sizeof(T), &pos_);				\
-	if (__builtin_expect(e != NULL, 1)) {				\
+	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_), 1)) { \
+		e = rec_;						\
 		__VA_ARGS__;						\
 		trace_commit(r, e, pos_, TRACE_COMMIT_WORD(type,	\
 				sizeof(T), TRACE_F_COMMIT, 0));		\
