@@ -197,6 +197,14 @@ SLOWPATH void trace_retry_syscall_exit(struct trace_ring_hdr *r, uint32_t nr,
 		trace_emit_syscall_exit(r, nr, ret);
 }
 
+SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
+			      uint32_t endpoint, uint32_t partner_tid,
+			      uint64_t tag)
+{
+	if (trace_make_room(r, sizeof(struct trace_ipc)))
+		trace_emit_ipc(r, type, endpoint, partner_tid, tag);
+}
+
 SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r, uint16_t type,
 				     uint32_t endpoint, uint32_t partner_tid,
 				     uint64_t tag, uint32_t prev_tid)
@@ -274,16 +282,6 @@ void trace_emit_tick(struct trace_ring_hdr *r, uint64_t ticks)
 {
 	TRACE_RECORD(r, struct trace_timer_tick, TRACE_TIMER_TICK,
 		     PUT(e->ticks, ticks));
-}
-
-/* @type is TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. */
-void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
-		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag)
-{
-	TRACE_RECORD(r, struct trace_ipc, type,
-		     PUT(e->endpoint, endpoint);
-		     PUT(e->partner_tid, partner_tid);
-		     PUT(e->tag, tag));
 }
 
 void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,

@@ -167,6 +167,9 @@ TRACE_SLOWPATH void trace_retry_syscall_enter(struct trace_ring_hdr *r,
 					      uint64_t a1, uint64_t a2);
 TRACE_SLOWPATH void trace_retry_syscall_exit(struct trace_ring_hdr *r,
 					     uint32_t nr, int64_t ret);
+TRACE_SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
+				    uint32_t endpoint, uint32_t partner_tid,
+				    uint64_t tag);
 TRACE_SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r,
 					   uint16_t type, uint32_t endpoint,
 					   uint32_t partner_tid, uint64_t tag,
@@ -250,6 +253,18 @@ static TRACE_INLINE void trace_emit_syscall_exit(struct trace_ring_hdr *r,
 			    trace_retry_syscall_exit(r, nr, ret),
 		     TRACE_PUT64(e->nr, nr);			/* reserved 0 */
 		     TRACE_PUT(e->ret, ret));
+}
+
+/* The IPC slow path's records: @type is TRACE_IPC_CALL, _RECV or _REPLY. */
+static TRACE_INLINE void trace_emit_ipc(struct trace_ring_hdr *r,
+					uint16_t type, uint32_t endpoint,
+					uint32_t partner_tid, uint64_t tag)
+{
+	TRACE_RECORD_INLINE(r, struct trace_ipc, type,
+			    trace_retry_ipc(r, type, endpoint, partner_tid, tag),
+		     TRACE_PUT(e->endpoint, endpoint);
+		     TRACE_PUT(e->partner_tid, partner_tid);
+		     TRACE_PUT(e->tag, tag));
 }
 
 /*
