@@ -22,9 +22,8 @@
 struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
 			       struct thread *next)
 {
-	uint64_t now = rdtsc();
+	uint64_t now = sched_trace_switch(prev, next);
 
-	sched_trace_switch(prev, next);
 	sched_account_switch(prev, next, now);
 	if (prev->fpu || next->fpu)
 		user_switch(prev, next);

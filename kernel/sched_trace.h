@@ -21,16 +21,18 @@ static const uint16_t sched_trace_state[] = {
 /*
  * Record the switch (inline: no call, the trace tids straight from the
  * threads, idle already 0); prev's state is looked up only when tracing
- * is on.
+ * is on. Returns the TSC now: the record's time stamp, so a traced switch
+ * reads the clock once for the record and the books.
  */
-static inline void sched_trace_switch(struct thread *prev,
-				      struct thread *next)
+static inline uint64_t sched_trace_switch(struct thread *prev,
+					  struct thread *next)
 {
 	struct trace_ring_hdr *r = trace_ring();
 
-	if (r)
-		trace_emit_switch(r, prev->trace_tid, next->trace_tid,
-				  sched_trace_state[prev->state], 0, 0);
+	if (!r)
+		return rdtsc();
+	return trace_emit_switch(r, prev->trace_tid, next->trace_tid,
+				 sched_trace_state[prev->state], 0, 0);
 }
 
 #endif

@@ -126,14 +126,14 @@ SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
 			       uint64_t word)
 {
 	const local_word_t *src = rec;
-	uint64_t size = (word >> 16) & 0xff, pos;
+	uint64_t size = (word >> 16) & 0xff, pos, tsc;
 	local_word_t *e;
 	void *slot;
 
 	do {
 		if (!trace_make_room(r, size))
 			return;
-	} while (!trace_reserve(r, size, &slot, &pos));
+	} while (!trace_reserve(r, size, &slot, &pos, &tsc));
 	e = slot;
 	for (uint64_t i = 2; i < size / 8; i++)
 		PUT(e[i], src[i]);
@@ -144,13 +144,15 @@ SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
  * The slow paths of the emitters trace/emit.h inlines into the hot paths
  * (TRACE_RECORD_INLINE()): make room, then make the record again.
  */
-SLOWPATH void trace_retry_switch(struct trace_ring_hdr *r, uint32_t prev_tid,
-				 uint32_t next_tid, uint32_t prev_state,
-				 int16_t prev_prio, int16_t next_prio)
+SLOWPATH uint64_t trace_retry_switch(struct trace_ring_hdr *r,
+				     uint32_t prev_tid, uint32_t next_tid,
+				     uint32_t prev_state, int16_t prev_prio,
+				     int16_t next_prio)
 {
 	if (trace_make_room(r, sizeof(struct trace_sched_switch)))
-		trace_emit_switch(r, prev_tid, next_tid, prev_state, prev_prio,
-				  next_prio);
+		return trace_emit_switch(r, prev_tid, next_tid, prev_state,
+					 prev_prio, next_prio);
+	return local_clock();	/* dropped: the time all the same */
 }
 
 SLOWPATH void trace_retry_wakeup(struct trace_ring_hdr *r, uint32_t waker_tid,

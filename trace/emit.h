@@ -33,8 +33,9 @@ static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
 
 /*
  * Reserve @size bytes and stamp them (W1-W3): return true with the record
- * in *@rec and its position in *@pos, or false when the fast path cannot
- * place it (the
+ * in *@rec, its position in *@pos and its time stamp in *@tsc (for a
+ * caller that wants the time too: computed only if used), or false when
+ * the fast path cannot place it (the
  * block or the consumer's limit is in the way, a TRACE_LOST is owed, or a
  * nested record took head first): TRACE_RECORD() and TRACE_RECORD_INLINE()
  * then take the slow path. So the fast path has no loop. Head is loaded
@@ -43,7 +44,7 @@ static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
  */
 static TRACE_INLINE bool trace_reserve(struct trace_ring_hdr *r,
 					uint64_t size, void **rec,
-					uint64_t *pos)
+					uint64_t *pos, uint64_t *tsc)
 {
 	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 	uint64_t base, end;
@@ -82,6 +83,7 @@ static TRACE_INLINE bool trace_reserve(struct trace_ring_hdr *r,
 	TRACE_PUT(*(local_half_t *)&e[3], hi);
 	*rec = e;
 	*pos = h;
+	*tsc = (uint64_t)hi << 32 | lo;
 	return true;
 }
 
@@ -113,11 +115,12 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 #define TRACE_RECORD(r, T, type, ...) do {				\
 	uint64_t word_ = TRACE_COMMIT_WORD(type, sizeof(T),		\
 					   TRACE_F_COMMIT, 0);		\
-	uint64_t pos_;							\
+	uint64_t pos_, tsc_;						\
 	void *rec_;							\
 	T *e, tmp_;							\
 									\
-	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_), 1)) { \
+	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_,	\
+					   &tsc_), 1)) {		\
 		e = rec_;						\
 		__VA_ARGS__;						\
 		trace_commit(r, e, pos_, word_);			\
@@ -135,11 +138,23 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
  * inlines a record grows no stack frame for it.
  */
 #define TRACE_RECORD_INLINE(r, T, type, retry, ...) do {		\
+	uint64_t unused_tsc_;						\
+									\
+	TRACE_RECORD_STAMPED(r, T, type, unused_tsc_, retry, __VA_ARGS__); \
+} while (0)
+
+/*
+ * TRACE_RECORD_INLINE() that also leaves the record's time stamp in
+ * @tsc, for a hot path that needs the time anyway (the context switch's
+ * books) and so reads the clock once: @retry must set @tsc too.
+ */
+#define TRACE_RECORD_STAMPED(r, T, type, tsc, retry, ...) do {		\
 	uint64_t pos_;							\
 	void *rec_;							\
 	T *e;								\
 									\
-	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_), 1)) { \
+	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_,	\
+					   &(tsc)), 1)) {		\
 		e = rec_;						\
 		__VA_ARGS__;						\
 		trace_commit(r, e, pos_, TRACE_COMMIT_WORD(type,	\
@@ -149,10 +164,10 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 	}								\
 } while (0)
 
-TRACE_SLOWPATH void trace_retry_switch(struct trace_ring_hdr *r,
-				       uint32_t prev_tid, uint32_t next_tid,
-				       uint32_t prev_state, int16_t prev_prio,
-				       int16_t next_prio);
+TRACE_SLOWPATH uint64_t trace_retry_switch(struct trace_ring_hdr *r,
+					   uint32_t prev_tid, uint32_t next_tid,
+					   uint32_t prev_state,
+					   int16_t prev_prio, int16_t next_prio);
 TRACE_SLOWPATH void trace_retry_wakeup(struct trace_ring_hdr *r,
 				       uint32_t waker_tid, uint32_t wakee_tid,
 				       uint16_t target_cpu, int16_t wakee_prio);
@@ -175,19 +190,29 @@ TRACE_SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r,
 					   uint32_t partner_tid, uint64_t tag,
 					   uint32_t prev_tid);
 
-static TRACE_INLINE void trace_emit_switch(struct trace_ring_hdr *r,
-					   uint32_t prev_tid, uint32_t next_tid,
-					   uint32_t prev_state,
-					   int16_t prev_prio, int16_t next_prio)
+/*
+ * Returns the record's time stamp (or, if the record was dropped, the
+ * clock): the switch's books take it instead of reading the clock again.
+ */
+static TRACE_INLINE uint64_t trace_emit_switch(struct trace_ring_hdr *r,
+					       uint32_t prev_tid,
+					       uint32_t next_tid,
+					       uint32_t prev_state,
+					       int16_t prev_prio,
+					       int16_t next_prio)
 {
-	TRACE_RECORD_INLINE(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
-			    trace_retry_switch(r, prev_tid, next_tid, prev_state,
-					       prev_prio, next_prio),
+	uint64_t tsc;
+
+	TRACE_RECORD_STAMPED(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
+			     tsc, tsc = trace_retry_switch(r, prev_tid, next_tid,
+							   prev_state, prev_prio,
+							   next_prio),
 		     TRACE_PUT(e->prev_tid, prev_tid);
 		     TRACE_PUT(e->next_tid, next_tid);
 		     TRACE_PUT64(e->prev_state, prev_state |
 				 (uint64_t)(uint16_t)prev_prio << 32 |
 				 (uint64_t)(uint16_t)next_prio << 48));
+	return tsc;
 }
 
 static TRACE_INLINE void trace_emit_wakeup(struct trace_ring_hdr *r,
