@@ -2,10 +2,10 @@
  * HOT PATH: the inline half of the trace record path (trace/emit.c): the
  * reserve and commit steps every emitter is made of, and the emitters the
  * kernel's hot paths inline (switch, wakeup, interrupt, IPI, system call,
- * the IPC fast path's record), so that a record costs no call and no
- * argument shuffling there. Same rules as emit.c: no print, format,
- * allocation or lock; steps W1-W6 and their barriers are in
- * docs/tracing.md.
+ * the IPC slow path's records and the fast path's), so that a record
+ * costs no call and no argument shuffling there. Same rules as emit.c: no
+ * print, format, allocation or lock; steps W1-W6 and their barriers are
+ * in docs/tracing.md.
  */
 #ifndef TRACE_EMIT_H
 #define TRACE_EMIT_H

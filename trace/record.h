@@ -316,8 +316,9 @@ struct trace_ring_hdr {
 	uint64_t lost;		/* records dropped because the ring was full */
 	uint64_t lost_reported;	/* lost as of the last TRACE_LOST record */
 	uint64_t wlimit;	/* fast-path bound: min(end of head's block, limit) */
-	uint64_t wbase;		/* with wlimit (one 16-byte store): record at
-				 * position p is at address wbase + p */
+	uint64_t wbase;		/* stored with wlimit, one 16-byte store: the
+				 * record at a position p of head's lap is at
+				 * kernel address wbase + p; readers ignore it */
 	uint64_t reserved2[2];
 
 	/* Written only by the one consuming reader (stream mode). */
