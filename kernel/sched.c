@@ -87,7 +87,7 @@ void sched_enqueue_new(struct thread *t, int cpu)
 
 	t->cpu = target;
 	rq_enqueue(rq, t);
-	trace_wakeup_irqoff(current_thread()->tid, t->tid, target);
+	trace_wakeup_irqoff(current_thread()->trace_tid, t->tid, target);
 	spin_unlock_irqrestore(&rq->lock, f);
 	sched_kick(target);
 }
@@ -145,7 +145,7 @@ static void sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 		spin_lock(&rq->lock);
 	}
 	rq_enqueue(rq, t);
-	trace_wakeup_irqoff(current_thread()->tid, t->tid, target);
+	trace_wakeup_irqoff(current_thread()->trace_tid, t->tid, target);
 	spin_unlock(&rq->lock);
 	if (cpus[target].current == cpus[target].idle || target == cpu_id())
 		sched_kick(target);

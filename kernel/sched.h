@@ -41,6 +41,9 @@ struct thread {
 	unsigned tid;
 	unsigned tgid;			/* the trace's process id: tid of its
 					 * process's first thread (tid if none) */
+	unsigned trace_tid;		/* tid in trace records: tid, or
+					 * TRACE_TID_IDLE for an idle thread, so
+					 * hot hooks need not map it */
 	char name[THREAD_NAME_LEN];
 	void (*fn)(void *);
 	void *arg;

@@ -8,34 +8,10 @@
  * records go through trace/emit.c, itself a hot path.
  */
 #include "sched.h"
-#include "trace.h"
+#include "sched_trace.h"
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/user.h>
-
-/* What a switched-out thread is doing, in trace_sched_switch's letters. */
-static const uint16_t sched_trace_state[] = {
-	[THREAD_RUNNING] = TRACE_STATE_RUNNABLE,
-	[THREAD_READY] = TRACE_STATE_RUNNABLE,
-	[THREAD_SLEEPING] = TRACE_STATE_SLEEPING,
-	[THREAD_WAKING] = TRACE_STATE_RUNNABLE,
-	[THREAD_DEAD] = TRACE_STATE_DEAD,
-};
-
-/*
- * Record the switch (inline: no call, the tids straight from the threads);
- * prev's state is looked up only when tracing is on.
- */
-static inline void sched_trace_switch(struct thread *prev,
-				      struct thread *next)
-{
-	struct trace_ring_hdr *r = trace_ring();
-
-	if (r)
-		trace_emit_switch(r, trace_tid_of(prev->tid),
-				  trace_tid_of(next->tid),
-				  sched_trace_state[prev->state], 0, 0);
-}
 
 /*
  * Switch from prev to next on CPU c. Called by schedule() with c->rq.lock
@@ -46,9 +22,8 @@ static inline void sched_trace_switch(struct thread *prev,
 struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
 			       struct thread *next)
 {
-	uint64_t now = rdtsc();
+	uint64_t now = sched_trace_switch(prev, next);
 
-	sched_trace_switch(prev, next);
 	sched_account_switch(prev, next, now);
 	if (prev->fpu || next->fpu)
 		user_switch(prev, next);

@@ -51,7 +51,7 @@ static void thread_init_context(struct thread *t)
 static void thread_init_fields(struct thread *t, const char *name)
 {
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
-	t->tgid = t->tid;
+	t->tgid = t->trace_tid = t->tid;
 	strlcpy(t->name, name, sizeof(t->name));
 	t->pinned = -1;
 	list_init(&t->rq_link);
@@ -125,6 +125,7 @@ struct thread *thread_create_idle(struct cpu *c, uint64_t stack_top)
 	t->name[4] = '/';
 	t->name[5] = '0' + c->id % 10;
 	t->tid = t->tgid = 0x10000 + c->id;
+	t->trace_tid = TRACE_TID_IDLE;
 	t->kstack_top = stack_top;
 	t->pinned = c->id;
 	t->cpu = c->id;

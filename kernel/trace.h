@@ -88,15 +88,17 @@ static inline void trace_ipi_send(uint32_t vector, uint32_t cpu)
 	irq_restore(f);
 }
 
-/* @wakee is never an idle thread (those are never woken). */
+/*
+ * @waker is a trace tid (thread.trace_tid: idle already 0, so nothing is
+ * mapped here); @wakee is never an idle thread (those are never woken).
+ */
 static inline void trace_wakeup_irqoff(uint32_t waker, uint32_t wakee,
 				       unsigned target)
 {
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
-		trace_emit_wakeup(r, trace_tid_of(waker), wakee,
-				  (uint16_t)target, 0);
+		trace_emit_wakeup(r, waker, wakee, (uint16_t)target, 0);
 }
 
 static inline void trace_counter(uint32_t id, int64_t value)
@@ -129,7 +131,10 @@ static inline void trace_syscall_exit_irqoff(uint32_t nr, int64_t ret)
 		trace_emit_syscall_exit(r, nr, ret);
 }
 
-/* @type: TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. */
+/*
+ * @type: TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. @partner_tid
+ * (0: none) is never an idle thread's: those take no part in IPC.
+ */
 static inline void trace_ipc(uint16_t type, uint32_t endpoint,
 			     uint32_t partner_tid, uint64_t tag)
 {
@@ -137,7 +142,7 @@ static inline void trace_ipc(uint16_t type, uint32_t endpoint,
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
-		trace_emit_ipc(r, type, endpoint, trace_tid_of(partner_tid), tag);
+		trace_emit_ipc(r, type, endpoint, partner_tid, tag);
 	irq_restore(f);
 }
 

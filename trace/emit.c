@@ -105,10 +105,15 @@ SLOWPATH bool trace_make_room(struct trace_ring_hdr *r, uint64_t size)
 			continue;
 		}
 		/*
-		 * A nested record between the load of head and this store can
-		 * only leave wlimit too low (head moved past it): safe.
+		 * wlimit and wbase in one store: a nested record never sees
+		 * one without the other. One between the load of head and
+		 * this store can only leave the pair too low (head moved past
+		 * wlimit), so the fast path fails until the next refresh:
+		 * safe. wbase is for h's lap, which the block cannot leave.
 		 */
-		r->wlimit = MIN(next, limit);
+		local_store2(&r->wlimit, MIN(next, limit),
+			     (uint64_t)(uintptr_t)r + TRACE_RING_HDR_SIZE -
+			     (pos & ~r->data_mask));
 		return true;
 	}
 }
@@ -121,14 +126,15 @@ SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
 			       uint64_t word)
 {
 	const local_word_t *src = rec;
-	uint64_t size = (word >> 16) & 0xff, pos;
+	uint64_t size = (word >> 16) & 0xff, pos, tsc;
 	local_word_t *e;
+	void *slot;
 
 	do {
 		if (!trace_make_room(r, size))
 			return;
-		e = trace_reserve(r, size, &pos);
-	} while (!e);
+	} while (!trace_reserve(r, size, &slot, &pos, &tsc));
+	e = slot;
 	for (uint64_t i = 2; i < size / 8; i++)
 		PUT(e[i], src[i]);
 	trace_commit(r, e, pos, word);
@@ -138,13 +144,15 @@ SLOWPATH void trace_write_slow(struct trace_ring_hdr *r, const void *rec,
  * The slow paths of the emitters trace/emit.h inlines into the hot paths
  * (TRACE_RECORD_INLINE()): make room, then make the record again.
  */
-SLOWPATH void trace_retry_switch(struct trace_ring_hdr *r, uint32_t prev_tid,
-				 uint32_t next_tid, uint32_t prev_state,
-				 int16_t prev_prio, int16_t next_prio)
+SLOWPATH uint64_t trace_retry_switch(struct trace_ring_hdr *r,
+				     uint32_t prev_tid, uint32_t next_tid,
+				     uint32_t prev_state, int16_t prev_prio,
+				     int16_t next_prio)
 {
 	if (trace_make_room(r, sizeof(struct trace_sched_switch)))
-		trace_emit_switch(r, prev_tid, next_tid, prev_state, prev_prio,
-				  next_prio);
+		return trace_emit_switch(r, prev_tid, next_tid, prev_state,
+					 prev_prio, next_prio);
+	return local_clock();	/* dropped: the time all the same */
 }
 
 SLOWPATH void trace_retry_wakeup(struct trace_ring_hdr *r, uint32_t waker_tid,
@@ -189,6 +197,14 @@ SLOWPATH void trace_retry_syscall_exit(struct trace_ring_hdr *r, uint32_t nr,
 {
 	if (trace_make_room(r, sizeof(struct trace_syscall_exit)))
 		trace_emit_syscall_exit(r, nr, ret);
+}
+
+SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
+			      uint32_t endpoint, uint32_t partner_tid,
+			      uint64_t tag)
+{
+	if (trace_make_room(r, sizeof(struct trace_ipc)))
+		trace_emit_ipc(r, type, endpoint, partner_tid, tag);
 }
 
 SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r, uint16_t type,
@@ -268,16 +284,6 @@ void trace_emit_tick(struct trace_ring_hdr *r, uint64_t ticks)
 {
 	TRACE_RECORD(r, struct trace_timer_tick, TRACE_TIMER_TICK,
 		     PUT(e->ticks, ticks));
-}
-
-/* @type is TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. */
-void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
-		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag)
-{
-	TRACE_RECORD(r, struct trace_ipc, type,
-		     PUT(e->endpoint, endpoint);
-		     PUT(e->partner_tid, partner_tid);
-		     PUT(e->tag, tag));
 }
 
 void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,

@@ -2,10 +2,10 @@
  * HOT PATH: the inline half of the trace record path (trace/emit.c): the
  * reserve and commit steps every emitter is made of, and the emitters the
  * kernel's hot paths inline (switch, wakeup, interrupt, IPI, system call,
- * the IPC fast path's record), so that a record costs no call and no
- * argument shuffling there. Same rules as emit.c: no print, format,
- * allocation or lock; steps W1-W6 and their barriers are in
- * docs/tracing.md.
+ * the IPC slow path's records and the fast path's), so that a record
+ * costs no call and no argument shuffling there. Same rules as emit.c: no
+ * print, format, allocation or lock; steps W1-W6 and their barriers are
+ * in docs/tracing.md.
  */
 #ifndef TRACE_EMIT_H
 #define TRACE_EMIT_H
@@ -14,6 +14,7 @@
 #include "trace/ring.h"
 
 #define TRACE_INLINE	inline __attribute__((always_inline))
+
 #define TRACE_PUT(field, v)	__atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
 /* A record's 8-byte word at @field, stored as one integer. */
 #define TRACE_PUT64(field, v) \
@@ -31,38 +32,59 @@ static TRACE_INLINE void *trace_at(struct trace_ring_hdr *r, uint64_t pos)
 }
 
 /*
- * Reserve @size bytes and stamp them (W1-W3): return the record, its
- * position in *@pos, or NULL when the fast path cannot place it (the
+ * Reserve @size bytes and stamp them (W1-W3): return true with the record
+ * in *@rec, its position in *@pos and its time stamp in *@tsc (for a
+ * caller that wants the time too: computed only if used), or false when
+ * the fast path cannot place it (the
  * block or the consumer's limit is in the way, a TRACE_LOST is owed, or a
  * nested record took head first): TRACE_RECORD() and TRACE_RECORD_INLINE()
  * then take the slow path. So the fast path has no loop. Head is loaded
  * before the clock is read: a nested record after either makes the
  * cmpxchg fail, so ring order is time order.
  */
-static TRACE_INLINE void *trace_reserve(struct trace_ring_hdr *r,
-					uint64_t size, uint64_t *pos)
+static TRACE_INLINE bool trace_reserve(struct trace_ring_hdr *r,
+					uint64_t size, void **rec,
+					uint64_t *pos, uint64_t *tsc)
 {
 	uint64_t h = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+	uint64_t base, end;
 	uint32_t *e, lo, hi;
 
 	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
 		trace_nest_hook(r, TRACE_HOOK_RESERVE);
 	lo = local_clock_after(&h, &hi);
-	/* wlimit is this CPU's own: a plain load. */
-	if (__builtin_expect(h + size > r->wlimit ||
-			     !local_try_cmpxchg(&r->head, &h, h + size), 0))
-		return NULL;
+	/*
+	 * wlimit and wbase are this CPU's own: plain loads, both before the
+	 * cmpxchg, which fails if a nested record moved them on since head
+	 * was loaded (the pair only changes on the way to a reservation).
+	 * They were stored together (trace_make_room()), so h + size <=
+	 * wlimit puts h in the lap wbase is for.
+	 */
+	base = r->wbase;
+	end = h + size;
+	if (__builtin_expect(end > r->wlimit ||
+			     !local_try_cmpxchg(&r->head, &h, end), 0))
+		return false;
 	/*
 	 * Release: pairs with the acquire fence in trace_reader_next() (R5).
 	 * A reader that copied any byte stored after this point will see
 	 * head past h when it checks, and drop its copy.
 	 */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	e = trace_at(r, h);
+	/*
+	 * The record is at base + end - size: end, free once the cmpxchg
+	 * is done, makes the address (one lea), and h goes on into the
+	 * commit word. The empty asm keeps the compiler from rewriting
+	 * end - size as h, which would cost a copy of h.
+	 */
+	__asm__("" : "+r"(end));
+	e = (uint32_t *)((uint8_t *)(uintptr_t)base + end - size);
 	TRACE_PUT(*(local_half_t *)&e[2], lo);	/* tsc, in rdtsc's halves */
 	TRACE_PUT(*(local_half_t *)&e[3], hi);
+	*rec = e;
 	*pos = h;
-	return e;
+	*tsc = (uint64_t)hi << 32 | lo;
+	return true;
 }
 
 /* Publish the filled record @e at @pos (W5, W6). */
@@ -93,11 +115,13 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 #define TRACE_RECORD(r, T, type, ...) do {				\
 	uint64_t word_ = TRACE_COMMIT_WORD(type, sizeof(T),		\
 					   TRACE_F_COMMIT, 0);		\
-	uint64_t pos_;							\
+	uint64_t pos_, tsc_;						\
+	void *rec_;							\
 	T *e, tmp_;							\
 									\
-	e = trace_reserve(r, sizeof(T), &pos_);				\
-	if (__builtin_expect(e != NULL, 1)) {				\
+	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_,	\
+					   &tsc_), 1)) {		\
+		e = rec_;						\
 		__VA_ARGS__;						\
 		trace_commit(r, e, pos_, word_);			\
 	} else {							\
@@ -114,11 +138,24 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
  * inlines a record grows no stack frame for it.
  */
 #define TRACE_RECORD_INLINE(r, T, type, retry, ...) do {		\
+	uint64_t unused_tsc_;						\
+									\
+	TRACE_RECORD_STAMPED(r, T, type, unused_tsc_, retry, __VA_ARGS__); \
+} while (0)
+
+/*
+ * TRACE_RECORD_INLINE() that also leaves the record's time stamp in
+ * @tsc, for a hot path that needs the time anyway (the context switch's
+ * books) and so reads the clock once: @retry must set @tsc too.
+ */
+#define TRACE_RECORD_STAMPED(r, T, type, tsc, retry, ...) do {		\
 	uint64_t pos_;							\
+	void *rec_;							\
 	T *e;								\
 									\
-	e = trace_reserve(r, sizeof(T), &pos_);				\
-	if (__builtin_expect(e != NULL, 1)) {				\
+	if (__builtin_expect(trace_reserve(r, sizeof(T), &rec_, &pos_,	\
+					   &(tsc)), 1)) {		\
+		e = rec_;						\
 		__VA_ARGS__;						\
 		trace_commit(r, e, pos_, TRACE_COMMIT_WORD(type,	\
 				sizeof(T), TRACE_F_COMMIT, 0));		\
@@ -127,10 +164,10 @@ static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 	}								\
 } while (0)
 
-TRACE_SLOWPATH void trace_retry_switch(struct trace_ring_hdr *r,
-				       uint32_t prev_tid, uint32_t next_tid,
-				       uint32_t prev_state, int16_t prev_prio,
-				       int16_t next_prio);
+TRACE_SLOWPATH uint64_t trace_retry_switch(struct trace_ring_hdr *r,
+					   uint32_t prev_tid, uint32_t next_tid,
+					   uint32_t prev_state,
+					   int16_t prev_prio, int16_t next_prio);
 TRACE_SLOWPATH void trace_retry_wakeup(struct trace_ring_hdr *r,
 				       uint32_t waker_tid, uint32_t wakee_tid,
 				       uint16_t target_cpu, int16_t wakee_prio);
@@ -145,24 +182,37 @@ TRACE_SLOWPATH void trace_retry_syscall_enter(struct trace_ring_hdr *r,
 					      uint64_t a1, uint64_t a2);
 TRACE_SLOWPATH void trace_retry_syscall_exit(struct trace_ring_hdr *r,
 					     uint32_t nr, int64_t ret);
+TRACE_SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
+				    uint32_t endpoint, uint32_t partner_tid,
+				    uint64_t tag);
 TRACE_SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r,
 					   uint16_t type, uint32_t endpoint,
 					   uint32_t partner_tid, uint64_t tag,
 					   uint32_t prev_tid);
 
-static TRACE_INLINE void trace_emit_switch(struct trace_ring_hdr *r,
-					   uint32_t prev_tid, uint32_t next_tid,
-					   uint32_t prev_state,
-					   int16_t prev_prio, int16_t next_prio)
+/*
+ * Returns the record's time stamp (or, if the record was dropped, the
+ * clock): the switch's books take it instead of reading the clock again.
+ */
+static TRACE_INLINE uint64_t trace_emit_switch(struct trace_ring_hdr *r,
+					       uint32_t prev_tid,
+					       uint32_t next_tid,
+					       uint32_t prev_state,
+					       int16_t prev_prio,
+					       int16_t next_prio)
 {
-	TRACE_RECORD_INLINE(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
-			    trace_retry_switch(r, prev_tid, next_tid, prev_state,
-					       prev_prio, next_prio),
+	uint64_t tsc;
+
+	TRACE_RECORD_STAMPED(r, struct trace_sched_switch, TRACE_SCHED_SWITCH,
+			     tsc, tsc = trace_retry_switch(r, prev_tid, next_tid,
+							   prev_state, prev_prio,
+							   next_prio),
 		     TRACE_PUT(e->prev_tid, prev_tid);
 		     TRACE_PUT(e->next_tid, next_tid);
 		     TRACE_PUT64(e->prev_state, prev_state |
 				 (uint64_t)(uint16_t)prev_prio << 32 |
 				 (uint64_t)(uint16_t)next_prio << 48));
+	return tsc;
 }
 
 static TRACE_INLINE void trace_emit_wakeup(struct trace_ring_hdr *r,
@@ -228,6 +278,18 @@ static TRACE_INLINE void trace_emit_syscall_exit(struct trace_ring_hdr *r,
 			    trace_retry_syscall_exit(r, nr, ret),
 		     TRACE_PUT64(e->nr, nr);			/* reserved 0 */
 		     TRACE_PUT(e->ret, ret));
+}
+
+/* The IPC slow path's records: @type is TRACE_IPC_CALL, _RECV or _REPLY. */
+static TRACE_INLINE void trace_emit_ipc(struct trace_ring_hdr *r,
+					uint16_t type, uint32_t endpoint,
+					uint32_t partner_tid, uint64_t tag)
+{
+	TRACE_RECORD_INLINE(r, struct trace_ipc, type,
+			    trace_retry_ipc(r, type, endpoint, partner_tid, tag),
+		     TRACE_PUT(e->endpoint, endpoint);
+		     TRACE_PUT(e->partner_tid, partner_tid);
+		     TRACE_PUT(e->tag, tag));
 }
 
 /*

@@ -86,6 +86,33 @@ static inline bool local_try_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new)
 #endif
 }
 
+/*
+ * Store the 16-byte-aligned pair p[0] = a, p[1] = b in one instruction, so
+ * an interrupt sees both old or both new: cmpxchg16b without a lock prefix,
+ * retried until the compare matches. Under the atomic fallback, two relaxed
+ * stores: nothing there nests between them (the tests' nesting hook runs at
+ * fixed points of the record path, not here).
+ */
+static inline void local_store2(uint64_t *p, uint64_t a, uint64_t b)
+{
+#if LOCAL_USE_ATOMICS
+	__atomic_store_n(&p[0], a, __ATOMIC_RELAXED);
+	__atomic_store_n(&p[1], b, __ATOMIC_RELAXED);
+#else
+	uint64_t old_a = p[0], old_b = p[1];
+	bool ok;
+
+	do {
+		__asm__ __volatile__("cmpxchg16b %[mem]"
+				     : "=@ccz"(ok),
+				       [mem] "+m"(*(unsigned __int128 *)p),
+				       "+a"(old_a), "+d"(old_b)
+				     : "b"(a), "c"(b)
+				     : "memory");
+	} while (!ok);
+#endif
+}
+
 /* ++*p, atomic against interrupts on this CPU. */
 static inline void local_inc(uint64_t *p)
 {

@@ -8,6 +8,8 @@
  *   v1  first version.
  *   v1  trace_ring_hdr.wlimit taken from reserved2 (writer's cached bound).
  *   v1  struct trace_ctl: where the rings are, for readers of guest RAM.
+ *   v1  trace_ring_hdr.wbase taken from reserved2 (writer's record address
+ *       base; a writer-side kernel address, readers ignore it).
  */
 #ifndef TRACE_RECORD_H
 #define TRACE_RECORD_H
@@ -314,7 +316,10 @@ struct trace_ring_hdr {
 	uint64_t lost;		/* records dropped because the ring was full */
 	uint64_t lost_reported;	/* lost as of the last TRACE_LOST record */
 	uint64_t wlimit;	/* fast-path bound: min(end of head's block, limit) */
-	uint64_t reserved2[3];
+	uint64_t wbase;		/* stored with wlimit, one 16-byte store: the
+				 * record at a position p of head's lap is at
+				 * kernel address wbase + p; readers ignore it */
+	uint64_t reserved2[2];
 
 	/* Written only by the one consuming reader (stream mode). */
 	uint64_t limit;		/* head may not pass this; ~0 in overwrite mode */
@@ -468,6 +473,9 @@ _Static_assert(offsetof(struct trace_task_new, name) == 32, "task_new.name");
 _Static_assert(offsetof(struct trace_task_rename, name) == 24, "rename.name");
 _Static_assert(offsetof(struct trace_ring_hdr, head) == 64, "ring.head");
 _Static_assert(offsetof(struct trace_ring_hdr, limit) == 128, "ring.limit");
+_Static_assert(offsetof(struct trace_ring_hdr, wlimit) % 16 == 0 &&
+	       offsetof(struct trace_ring_hdr, wbase) ==
+	       offsetof(struct trace_ring_hdr, wlimit) + 8, "ring.wlimit pair");
 _Static_assert(sizeof(struct trace_ring_hdr) == TRACE_RING_HDR_SIZE, "ring");
 _Static_assert(offsetof(struct trace_ctl, snapshot_req) == 80, "ctl.snapshot");
 _Static_assert(offsetof(struct trace_ctl, ring_phys) == 96, "ctl.ring_phys");

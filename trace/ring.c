@@ -34,6 +34,7 @@ int trace_ring_init(void *mem, size_t bytes, uint32_t cpu, int mode)
 	r->data_mask = size - 1;
 	r->limit = mode == TRACE_MODE_STREAM ? size : ~0ull;
 	r->wlimit = TRACE_BLOCK_SIZE;
+	r->wbase = (uint64_t)(uintptr_t)r + TRACE_RING_HDR_SIZE;
 	/*
 	 * Release: pairs with the acquire load of magic in
 	 * trace_reader_init(); a reader that sees the magic sees the rest.

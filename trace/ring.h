@@ -60,8 +60,6 @@ void trace_emit_boot_stage(struct trace_ring_hdr *r, uint32_t stage,
 			   uint32_t what);
 void trace_emit_counter(struct trace_ring_hdr *r, uint32_t id, int64_t value);
 void trace_emit_tick(struct trace_ring_hdr *r, uint64_t ticks);
-void trace_emit_ipc(struct trace_ring_hdr *r, uint16_t type,
-		    uint32_t endpoint, uint32_t partner_tid, uint64_t tag);
 void trace_emit_page_fault(struct trace_ring_hdr *r, uint64_t addr,
 			   uint64_t rip, uint32_t error_code);
 void trace_emit_marker(struct trace_ring_hdr *r, uint64_t a, uint64_t b);
