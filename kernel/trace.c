@@ -30,6 +30,9 @@ static uint64_t trace_ring_size = TRACE_DATA_MAX;
 uint64_t trace_dump_bytes = TRACE_DUMP_DEFAULT;	/* trace_dump.c */
 /* Record every system call (tracesys=): read by syscall.c on each call. */
 bool trace_syscalls;
+/* The CPU has no CMPXCHG16B: tracing stays off (trace_init says so). */
+static bool trace_no_cx16;
+#define CPUID_1_ECX_CX16	(1u << 13)
 
 static void trace_publish(unsigned cpu)
 {
@@ -71,7 +74,14 @@ void trace_pause(bool paused)
  */
 __init void trace_init_early(void)
 {
+	uint32_t r[4];
+
 	trace_ctl.boot_tsc = rdtsc();
+	/* The ring's slow path stores a pair with cmpxchg16b (trace/local.h). */
+	cpuid(1, 0, r);
+	trace_no_cx16 = !(r[2] & CPUID_1_ECX_CX16);
+	if (trace_no_cx16)
+		return;
 	trace_ring_init(trace_mem[0], trace_ring_bytes(trace_ring_size), 0,
 			TRACE_MODE_OVERWRITE);
 	trace_publish(0);
@@ -106,7 +116,9 @@ __init void trace_init(void)
 	trace_dump_bytes = cmdline_long("tracedump", TRACE_DUMP_DEFAULT);
 	trace_ctl.version = TRACE_VERSION;
 	trace_ctl.ncpus = 1;
-	trace_ctl.enabled = strcmp(mode, "off") != 0;
+	trace_ctl.enabled = strcmp(mode, "off") != 0 && !trace_no_cx16;
+	if (trace_no_cx16)
+		printk("trace: the CPU has no CMPXCHG16B: tracing is off\n");
 	trace_ctl.mode = !strcmp(mode, "stream") ? TRACE_MODE_STREAM :
 			 TRACE_MODE_OVERWRITE;
 	trace_syscalls = trace_ctl.enabled &&
