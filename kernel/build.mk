@@ -93,5 +93,5 @@ all: $(BUILD)/kernel.dis $(BUILD)/kernel.map
 # registers and its reload from a trap frame, never returning into C
 # that keeps values in registers: it may clobber them all (ipc_fast.c).
 $(BUILD)/kernel/ipc_fast.o: KCFLAGS += -fomit-frame-pointer \
-	-fcall-used-rbx -fcall-used-r12 -fcall-used-r13 \
+	-fcall-used-rbx -ffixed-rbp -fcall-used-r12 -fcall-used-r13 \
 	-fcall-used-r14 -fcall-used-r15

@@ -35,8 +35,9 @@ _Static_assert(NATIVE_SYS_BASE + NC_CALL == 1024, "syscall.S: IPC_FAST_CALL");
 _Static_assert(NATIVE_SYS_BASE + NC_REPLY_RECV == 1027,
 	       "syscall.S: IPC_FAST_REPLY_RECV");
 
-bool ipc_fast_enabled = true;		/* ipcfast=off clears it at boot */
-static uint64_t ipc_fast_hits[MAX_CPUS];	/* direct switches, per CPU */
+bool ipc_fast_enabled = true;		/* ipcfast=off clears it at boot; the
+					 * path itself tests each CPU's
+					 * ipc_fast_off (ipc_fast_init) */
 
 /*
  * The slow-path body a thread resumed by the scheduler hands over to,
@@ -57,8 +58,9 @@ struct ipc_fast_next {
 	uint64_t badge;
 };
 
-struct ipc_fast_next ipc_fast_call(struct trap_frame *tf);
-struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf);
+struct ipc_fast_next ipc_fast_call(uint64_t slot, struct trap_frame *tf);
+struct ipc_fast_next ipc_fast_reply_recv(uint64_t slot,
+					 struct trap_frame *tf);
 void ipc_fast_resumed(struct thread *prev);
 void switch_user_resumed(void);		/* switch.S */
 
@@ -68,8 +70,7 @@ void switch_user_resumed(void);		/* switch.S */
  * below its trap frame: these offsets.
  */
 _Static_assert(offsetof(struct cpu, rq.lock) == 0x38 &&
-	       offsetof(struct spinlock, locked) == 0 &&
-	       offsetof(struct spinlock, owner) == 4, "syscall.S: rq->lock");
+	       offsetof(struct spinlock, locked) == 0, "syscall.S: rq->lock");
 _Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
 	       offsetof(struct context, rip) == 6 * 8 &&
 	       sizeof(struct context) == 7 * 8, "syscall.S: context");
@@ -79,18 +80,21 @@ _Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
  * contended lock, its caller falls back to the slow path instead.
  * Interrupts are off. Acquire: pairs with the release in spin_unlock()
  * and ipc_fast_unlock(). (xchg on a held lock leaves it held.)
+ *
+ * The owner field is left -1 (spinlock.h): this path holds each lock for
+ * a few dozen instructions with interrupts off, calls nothing that could
+ * take it (so spin_lock()'s recursion check, the one reader on this CPU,
+ * cannot run against it) and releases it itself (never through
+ * spin_unlock(), which checks the owner); naming the holder would cost
+ * two stores a lock on every half trip.
  */
-static inline bool ipc_fast_trylock(struct spinlock *l, unsigned cpu)
+static inline bool ipc_fast_trylock(struct spinlock *l)
 {
-	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		return false;
-	l->owner = cpu;
-	return true;
+	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
 }
 
 static inline void ipc_fast_unlock(struct spinlock *l)
 {
-	l->owner = -1;
 	/* Release: pairs with the acquire in spin_lock()/ipc_fast_trylock(). */
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
@@ -101,13 +105,14 @@ static inline struct trap_frame *ipc_fast_tf(struct thread *t)
 }
 
 /*
- * The thread's process may take the fast path: not killed, and one thread
- * (the threads of a process share its capability table, which
- * ipc_fast_cap() reads without the table's lock).
+ * The thread's process may take the fast path: one thread (the threads of
+ * a process share its capability table, which ipc_fast_cap() reads
+ * without the table's lock) and not killed. Both in one compare
+ * (proc.h: nthreads 1 in the low half, killed 0 in the high).
  */
 static inline bool ipc_fast_proc_ok(const struct proc *p)
 {
-	return !p->killed && p->nthreads == 1;
+	return p->ipc_fast_key == 1;
 }
 
 /*
@@ -115,17 +120,68 @@ static inline bool ipc_fast_proc_ok(const struct proc *p)
  * its process has one thread (ipc_fast_proc_ok) and only that thread
  * writes its table.
  */
-static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
+static inline struct cap *ipc_fast_cap(struct proc *p, uint64_t slot,
 				       unsigned right)
 {
 	struct cap *c;
 
 	if (unlikely(slot >= CAP_SLOTS))
 		return NULL;
-	c = &me->proc->caps->slot[slot];
+	c = &p->caps->slot[slot];
 	if (unlikely(c->type != CAP_ENDPOINT || !(c->rights & right)))
 		return NULL;
 	return c;
+}
+
+/*
+ * trace_retry_ipc_switch() (trace/emit.c: room made, the record again),
+ * keeping every register. GCC does not use that at its call sites, so
+ * ipc_fast_trace() calls it from asm that clobbers nothing: a plain call,
+ * clobbering what the ABI lets it, would make the fast functions (built
+ * with every register caller-saved) keep a stack frame to spill into,
+ * paid on every trip.
+ */
+static __attribute__((used, noinline, noclone, cold,
+		      no_caller_saved_registers)) void
+ipc_fast_trace_retry(struct trace_ring_hdr *r, uint16_t type,
+		     uint32_t endpoint, uint32_t partner_tid, uint64_t tag,
+		     uint32_t prev_tid)
+{
+	trace_retry_ipc_switch(r, type, endpoint, partner_tid, tag, prev_tid);
+}
+
+static inline __attribute__((always_inline)) void
+ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
+			  uint32_t endpoint, uint32_t partner_tid,
+			  uint64_t tag, uint32_t prev_tid)
+{
+	register uint64_t r8 __asm__("r8") = tag;
+	register uint64_t r9 __asm__("r9") = prev_tid;
+
+	/* The kernel has no red zone (-mno-red-zone): the call may push. */
+	__asm__ __volatile__("call ipc_fast_trace_retry"
+			     : : "D"(r), "S"((uint64_t)type),
+			       "d"((uint64_t)endpoint),
+			       "c"((uint64_t)partner_tid), "r"(r8), "r"(r9)
+			     : "memory");
+}
+
+/*
+ * trace_emit_ipc_switch() (trace/emit.h), the same record, with the
+ * register-keeping retry above on its slow path.
+ */
+static inline __attribute__((always_inline)) void
+ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type, uint32_t endpoint,
+	       uint32_t partner_tid, uint64_t tag, uint32_t prev_tid)
+{
+	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
+			    ipc_fast_trace_retry_call(r, type, endpoint,
+						      partner_tid, tag,
+						      prev_tid),
+		     TRACE_PUT(e->endpoint, endpoint);
+		     TRACE_PUT(e->partner_tid, partner_tid);
+		     TRACE_PUT(e->tag, tag);
+		     TRACE_PUT64(e->prev_tid, prev_tid));	/* reserved 0 */
 }
 
 /*
@@ -147,17 +203,16 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 	uint64_t now, top = next->kstack_top;
 
 	if (r)
-		trace_emit_ipc_switch(r, type, ep->id, next->tid, tf->rsi,
-				      prev->tid);
+		ipc_fast_trace(r, type, ep->id, next->tid, tf->rsi, prev->tid);
 	prev->state = THREAD_SLEEPING;
 	now = rdtsc();
 	sched_account_switch(prev, next, now);
-	user_switch_fast(prev, next);
+	user_switch_fast(c, prev, next);
 	prev->ctx = (struct context *)tf - 1;
 	c->current = next;
 	c->kstack_top = top;
 	c->arch.tss.rsp[0] = top;
-	ipc_fast_hits[next->cpu]++;
+	c->ipc_fast_hits++;
 	return (struct ipc_fast_next){ (struct trap_frame *)top - 1, badge };
 }
 
@@ -197,37 +252,46 @@ void ipc_fast_resumed(struct thread *prev)
  * slow path; a caller resumed by the scheduler, not by the partner's
  * reply, finishes in ipc_fast_resumed().
  */
-struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
+struct ipc_fast_next ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
+	struct proc *p = me->proc;
 	unsigned id = c->id;
+	struct list_head *next;
 	struct ipc_wait *rw;
 	struct endpoint *ep;
 	struct cap *cap;
 
-	if (unlikely(!ipc_fast_enabled || c->need_resched ||
-		     !ipc_fast_proc_ok(me->proc)))
+	if (unlikely(c->ipc_fast_block || !ipc_fast_proc_ok(p)))
 		goto slow;
-	cap = ipc_fast_cap(me, tf->rdi, CAP_SEND);
+	cap = ipc_fast_cap(p, slot, CAP_SEND);
 	if (!cap)
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock)))
 		goto slow;
-	if (unlikely(list_empty(&ep->receivers)))
+	next = ep->receivers.next;
+	if (unlikely(next == &ep->receivers))
 		goto slow_ep;
-	rw = list_first_entry(&ep->receivers, struct ipc_wait, link);
+	rw = list_entry(next, struct ipc_wait, link);
 	srv = container_of(rw, struct thread, ipc);
-	if (unlikely(!rw->fast || rw->bound || srv->proc->killed))
+	/* fast: never with a bound notification (ipc_do_recv). */
+	if (unlikely(!rw->fast || !ipc_fast_proc_ok(srv->proc)))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
 		goto slow_ep;
 	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != id))
 		goto slow_rq;
 
-	/* Committed: srv holds the call, the caller sleeps until the reply. */
-	list_del(&rw->link);
+	/*
+	 * Committed: srv holds the call, the caller sleeps until the reply.
+	 * srv leaves the queue's head; its own link is left as it is, as
+	 * nothing reads the link of a thread off the queues.
+	 */
+	next = rw->link.next;
+	ep->receivers.next = next;
+	next->prev = &ep->receivers;
 	rw->caller = me;
 	rw->got_call = 1;
 	rw->fast = false;
@@ -252,26 +316,28 @@ slow:
  * frame, queue this thread as a receiver and switch to the caller.
  * Context and return: as ipc_fast_call().
  */
-struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
+struct ipc_fast_next ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
+	struct proc *p = me->proc;
 	unsigned id = c->id;
 	struct endpoint *ep;
 	struct cap *cap;
 
-	if (unlikely(!ipc_fast_enabled || !caller || c->need_resched ||
-		     !ipc_fast_proc_ok(me->proc) || me->ipc.bound))
+	if (unlikely(c->ipc_fast_block || !caller || !ipc_fast_proc_ok(p) ||
+		     me->ipc.bound))
 		goto slow;
-	cap = ipc_fast_cap(me, tf->rdi, CAP_RECV);
-	if (!cap || unlikely(!caller->ipc.fast || caller->proc->killed))
+	cap = ipc_fast_cap(p, slot, CAP_RECV);
+	if (!cap || unlikely(!caller->ipc.fast ||
+			     !ipc_fast_proc_ok(caller->proc)))
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock)))
 		goto slow;
 	if (unlikely(!list_empty(&ep->senders)))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
 		goto slow_ep;
 	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != id))
 		goto slow_rq;
@@ -305,6 +371,6 @@ __attribute__((no_caller_saved_registers)) uint64_t ipc_fast_count(void)
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < MAX_CPUS; i++)
-		n += READ_ONCE(ipc_fast_hits[i]);
+		n += READ_ONCE(cpus[i].ipc_fast_hits);
 	return n;
 }

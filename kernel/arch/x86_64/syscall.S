@@ -63,9 +63,9 @@ syscall_entry:
 	pushq $0			/* error code */
 	pushq $VEC_SYSCALL		/* vector */
 	TRAP_PUSH_REGS
-	movq %rsp, %rdi
 	cmpq $IPC_FAST_CALL, %rax	/* the first native call */
 	jae 2f
+	movq %rsp, %rdi
 	call syscall_dispatch		/* returns with interrupts off */
 
 	/* Leave through the frame at %rsp (also switch_user_resumed's way out). */
@@ -84,21 +84,25 @@ syscall_return:
 	sysretq
 1:	jmp trap_return			/* entry.S: IRET, swapgs by frame CS */
 
-	/* Native calls; the IPC fast path (kernel/ipc_fast.c) for two. */
+	/*
+	 * Native calls; the IPC fast path (kernel/ipc_fast.c) for two,
+	 * called with the slot (the user's rdi, still there) and the frame.
+	 */
 2:	je 3f				/* flags of the cmpq above */
 	cmpq $IPC_FAST_REPLY_RECV, %rax
 	je 4f
-5:	call syscall_dispatch
+5:	movq %rsp, %rdi
+	call syscall_dispatch
 	jmp syscall_return
-3:	call ipc_fast_call
+3:	movq %rsp, %rsi
+	call ipc_fast_call
 	testq %rax, %rax
 	jnz ipc_fast_leave
-	movq %rsp, %rdi			/* the slow path after all */
-	jmp 5b
-4:	call ipc_fast_reply_recv
+	jmp 5b				/* the slow path after all */
+4:	movq %rsp, %rsi
+	call ipc_fast_reply_recv
 	testq %rax, %rax
 	jnz ipc_fast_leave
-	movq %rsp, %rdi
 	jmp 5b
 
 /*
@@ -118,8 +122,8 @@ ipc_fast_leave:
 	movq %rdx, %rdi
 	movq TF_RDX(%rsp), %rdx
 	movq %rax, %rsp
-	movl $-1, %gs:CPU_RQ_LOCK + 4	/* rq->lock.owner: none */
-	movl $0, %gs:CPU_RQ_LOCK	/* a plain store releases on x86; pairs
+	movl $0, %gs:CPU_RQ_LOCK	/* rq->lock (owner left -1: ipc_fast.c);
+					 * a plain store releases on x86; pairs
 					 * with spin_lock's xchg */
 	movq TF_RIP(%rsp), %rcx
 	movq %rcx, %r11

@@ -32,16 +32,17 @@ void user_iomap_load(const struct iomap *m);
  * prev entered the kernel by SYSCALL from user mode, so its FS base and
  * its address space are the loaded ones: write each only when next's
  * differs (two threads forked from one process share the FS base).
- * Context: interrupts off.
+ * c is this CPU. Context: interrupts off.
  */
-static inline void user_switch_fast(struct thread *prev, struct thread *next)
+static inline void user_switch_fast(struct cpu *c, struct thread *prev,
+				    struct thread *next)
 {
 	__asm__ __volatile__("fxsave64 %0" : "=m"(*prev->fpu));
 	__asm__ __volatile__("fxrstor64 %0" : : "m"(*next->fpu));
 	if (unlikely(next->fs_base != prev->fs_base))
 		wrmsr(MSR_FS_BASE, next->fs_base);
 	/* As in user_switch(): paired with vm_shootdown()'s fence. */
-	this_cpu()->user_cr3 = next->cr3;
+	c->user_cr3 = next->cr3;
 	if (next->cr3 != prev->cr3)
 		write_cr3(next->cr3);
 }
