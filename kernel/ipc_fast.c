@@ -168,20 +168,28 @@ ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
 
 /*
  * trace_emit_ipc_switch() (trace/emit.h), the same record, with the
- * register-keeping retry above on its slow path.
+ * register-keeping retry above on its slow path; returns the switch's
+ * time for the scheduler's books. On the fast path that is the record's
+ * own stamp, read back (one load, not a second rdtsc and the joining of
+ * its halves), so the trace and the runtime books agree on the instant.
  */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) uint64_t
 ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type, uint32_t endpoint,
 	       uint32_t partner_tid, uint64_t tag, uint32_t prev_tid)
 {
+	uint64_t now;
+
 	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
-			    ipc_fast_trace_retry_call(r, type, endpoint,
-						      partner_tid, tag,
-						      prev_tid),
+			    (ipc_fast_trace_retry_call(r, type, endpoint,
+						       partner_tid, tag,
+						       prev_tid),
+			     now = rdtsc()),
 		     TRACE_PUT(e->endpoint, endpoint);
 		     TRACE_PUT(e->partner_tid, partner_tid);
 		     TRACE_PUT(e->tag, tag);
-		     TRACE_PUT64(e->prev_tid, prev_tid));	/* reserved 0 */
+		     TRACE_PUT64(e->prev_tid, prev_tid);	/* reserved 0 */
+		     now = e->h.tsc);		/* stamped by the reservation */
+	return now;
 }
 
 /*
@@ -200,12 +208,15 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 		const struct endpoint *ep)
 {
 	struct trace_ring_hdr *r = c->trace_ring;
-	uint64_t now, top = next->kstack_top;
+	uint64_t now, top;
 
 	if (r)
-		ipc_fast_trace(r, type, ep->id, next->tid, tf->rsi, prev->tid);
+		now = ipc_fast_trace(r, type, ep->id, next->tid, tf->rsi,
+				     prev->tid);
+	else
+		now = rdtsc();
+	top = next->kstack_top;		/* after the record: fewer live */
 	prev->state = THREAD_SLEEPING;
-	now = rdtsc();
 	sched_account_switch(prev, next, now);
 	user_switch_fast(c, prev, next);
 	prev->ctx = (struct context *)tf - 1;
