@@ -48,19 +48,16 @@ long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
 			     struct trap_frame *) = ipc_resume;
 
 /*
- * What ipc_fast_call() and ipc_fast_reply_recv() return to syscall.S, in
- * rax and rdx: the partner's trap frame, to leave through with the
- * message of the entering thread's frame and rdi = badge (ipc_fast_leave);
- * or tf NULL: take the slow path, syscall_dispatch().
+ * ipc_fast_call() and ipc_fast_reply_recv() return to syscall.S only to
+ * take the slow path, syscall_dispatch(). Having switched, they jump to
+ * ipc_fast_leave (syscall.S) instead, with rax = the partner's trap frame,
+ * rdi = the badge (or 0) and rcx = the entering thread's frame; r8, r9
+ * and r10, message words 2, 3 and 1, still hold what the entering thread
+ * passed: this file's build never uses them (kernel/build.mk), and the
+ * one call it makes while they matter keeps them (ipc_fast_trace_retry).
  */
-struct ipc_fast_next {
-	struct trap_frame *tf;
-	uint64_t badge;
-};
-
-struct ipc_fast_next ipc_fast_call(uint64_t slot, struct trap_frame *tf);
-struct ipc_fast_next ipc_fast_reply_recv(uint64_t slot,
-					 struct trap_frame *tf);
+void ipc_fast_call(uint64_t slot, struct trap_frame *tf);
+void ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf);
 void ipc_fast_resumed(struct thread *prev);
 void switch_user_resumed(void);		/* switch.S */
 
@@ -135,7 +132,8 @@ static inline struct cap *ipc_fast_cap(struct proc *p, uint64_t slot,
 
 /*
  * trace_retry_ipc_switch() (trace/emit.c: room made, the record again),
- * keeping every register. GCC does not use that at its call sites, so
+ * keeping every register but r8-r10, which this file's build reserves
+ * (its caller's asm keeps those). GCC does not use that at its call sites, so
  * ipc_fast_trace() calls it from asm that clobbers nothing: a plain call,
  * clobbering what the ABI lets it, would make the fast functions (built
  * with every register caller-saved) keep a stack frame to spill into,
@@ -155,14 +153,25 @@ ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
 			  uint32_t endpoint, uint32_t partner_tid,
 			  uint64_t tag, uint32_t prev_tid)
 {
-	register uint64_t r8 __asm__("r8") = tag;
-	register uint64_t r9 __asm__("r9") = prev_tid;
-
-	/* The kernel has no red zone (-mno-red-zone): the call may push. */
-	__asm__ __volatile__("call ipc_fast_trace_retry"
+	/*
+	 * r8, r9 and r10 carry message words this file's build leaves
+	 * alone (kernel/build.mk), so GCC does not save them in the
+	 * wrapper either: kept here, around the arguments r8 and r9 pass.
+	 * The kernel has no red zone (-mno-red-zone): the pushes are safe.
+	 */
+	__asm__ __volatile__("pushq %%r8\n\t"
+			     "pushq %%r9\n\t"
+			     "pushq %%r10\n\t"
+			     "movq %[tag], %%r8\n\t"
+			     "movl %[prev], %%r9d\n\t"
+			     "call ipc_fast_trace_retry\n\t"
+			     "popq %%r10\n\t"
+			     "popq %%r9\n\t"
+			     "popq %%r8"
 			     : : "D"(r), "S"((uint64_t)type),
 			       "d"((uint64_t)endpoint),
-			       "c"((uint64_t)partner_tid), "r"(r8), "r"(r9)
+			       "c"((uint64_t)partner_tid), [tag] "r"(tag),
+			       [prev] "r"(prev_tid)
 			     : "memory");
 }
 
@@ -174,20 +183,25 @@ ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
  * its halves), so the trace and the runtime books agree on the instant.
  */
 static inline __attribute__((always_inline)) uint64_t
-ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type, uint32_t endpoint,
-	       uint32_t partner_tid, uint64_t tag, uint32_t prev_tid)
+ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type,
+	       const struct endpoint *ep, const struct thread *next,
+	       const struct trap_frame *tf, const struct thread *prev)
 {
 	uint64_t now;
 
+	/*
+	 * The fields are read where they are stored, not passed in: the
+	 * pointers are live anyway, four loaded values would not be.
+	 */
 	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
-			    (ipc_fast_trace_retry_call(r, type, endpoint,
-						       partner_tid, tag,
-						       prev_tid),
+			    (ipc_fast_trace_retry_call(r, type, ep->id,
+						       next->tid, tf->rsi,
+						       prev->tid),
 			     now = rdtsc()),
-		     TRACE_PUT(e->endpoint, endpoint);
-		     TRACE_PUT(e->partner_tid, partner_tid);
-		     TRACE_PUT(e->tag, tag);
-		     TRACE_PUT64(e->prev_tid, prev_tid);	/* reserved 0 */
+		     TRACE_PUT(e->endpoint, ep->id);
+		     TRACE_PUT(e->partner_tid, next->tid);
+		     TRACE_PUT(e->tag, tf->rsi);
+		     TRACE_PUT64(e->prev_tid, prev->tid);	/* reserved 0 */
 		     now = e->h.tsc);		/* stamped by the reservation */
 	return now;
 }
@@ -195,14 +209,14 @@ ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type, uint32_t endpoint,
 /*
  * Record the half trip (@type, on endpoint @ep), put prev to sleep in IPC
  * and switch from it (entered through tf) to next, keeping the
- * scheduler's books as sched_switch_to() does, and return
- * what syscall.S needs to leave for next's user mode. c->rq.lock is held;
- * ipc_fast_leave drops it once off prev's stack. prev's saved context
- * (ipc_fast_leave writes it just below tf) holds no registers: if the
- * scheduler, not a partner's fast path, resumes prev later, it does so
- * in switch_user_resumed and ipc_fast_resumed().
+ * scheduler's books as sched_switch_to() does, and leave for next's user
+ * mode through ipc_fast_leave (syscall.S), never returning. c->rq.lock is
+ * held; ipc_fast_leave drops it once off prev's stack. prev's saved
+ * context (ipc_fast_leave writes it just below tf) holds no registers: if
+ * the scheduler, not a partner's fast path, resumes prev later, it does
+ * so in switch_user_resumed and ipc_fast_resumed().
  */
-static inline __attribute__((always_inline)) struct ipc_fast_next
+static inline __attribute__((always_inline, noreturn)) void
 ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 		struct thread *next, uint64_t badge, uint16_t type,
 		const struct endpoint *ep)
@@ -211,8 +225,7 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 	uint64_t now, top;
 
 	if (r)
-		now = ipc_fast_trace(r, type, ep->id, next->tid, tf->rsi,
-				     prev->tid);
+		now = ipc_fast_trace(r, type, ep, next, tf, prev);
 	else
 		now = rdtsc();
 	top = next->kstack_top;		/* after the record: fewer live */
@@ -224,7 +237,12 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 	c->kstack_top = top;
 	c->arch.tss.rsp[0] = top;
 	c->ipc_fast_hits++;
-	return (struct ipc_fast_next){ (struct trap_frame *)top - 1, badge };
+	/* This function's return address (at tf - 8) becomes prev's context. */
+	__asm__ __volatile__("jmp ipc_fast_leave"
+			     : : "a"((struct trap_frame *)top - 1), "D"(badge),
+			       "c"(tf)
+			     : "memory");
+	__builtin_unreachable();
 }
 
 /*
@@ -259,11 +277,11 @@ void ipc_fast_resumed(struct thread *prev)
  * NC_CALL: if a receiver sleeps on the endpoint ready to be resumed at its
  * trap frame, on this CPU, hand it the message and switch to it; the
  * caller sleeps held by it. Context: syscall entry, interrupts off.
- * Returns the partner to leave for (rq->lock held), or tf NULL for the
- * slow path; a caller resumed by the scheduler, not by the partner's
- * reply, finishes in ipc_fast_resumed().
+ * Leaves for the partner's user mode (ipc_fast_switch), or returns to
+ * take the slow path; a caller resumed by the scheduler, not by the
+ * partner's reply, finishes in ipc_fast_resumed().
  */
-struct ipc_fast_next ipc_fast_call(uint64_t slot, struct trap_frame *tf)
+void ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
@@ -311,14 +329,13 @@ struct ipc_fast_next ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 	me->ipc.state = IPC_HELD;
 	me->ipc.fast = true;
 	ipc_fast_unlock(&ep->lock);
-	return ipc_fast_switch(c, me, tf, srv, cap->badge,
-			       TRACE_IPC_CALL_SWITCH, ep);
+	ipc_fast_switch(c, me, tf, srv, cap->badge, TRACE_IPC_CALL_SWITCH, ep);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	return (struct ipc_fast_next){ NULL, 0 };
+	return;				/* the slow path */
 }
 
 /*
@@ -327,7 +344,7 @@ slow:
  * frame, queue this thread as a receiver and switch to the caller.
  * Context and return: as ipc_fast_call().
  */
-struct ipc_fast_next ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
+void ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
@@ -363,14 +380,13 @@ struct ipc_fast_next ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 	caller->ipc.state = IPC_IDLE;
 	caller->ipc.got_reply = 1;
 	caller->ipc.fast = false;
-	return ipc_fast_switch(c, me, tf, caller, 0, TRACE_IPC_REPLY_SWITCH,
-			       ep);
+	ipc_fast_switch(c, me, tf, caller, 0, TRACE_IPC_REPLY_SWITCH, ep);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	return (struct ipc_fast_next){ NULL, 0 };
+	return;				/* the slow path */
 }
 
 /*

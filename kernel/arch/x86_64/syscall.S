@@ -13,13 +13,15 @@
  * clobbered frame may not be), else by the IRET path in entry.S.
  *
  * NC_CALL and NC_REPLY_RECV go to the IPC fast path (kernel/ipc_fast.c)
- * instead. It returns the partner's frame in %rax and the badge in %rdx,
- * having switched to the partner with this CPU's rq->lock held, or %rax 0
- * for syscall_dispatch(). ipc_fast_leave then loads the message from the
- * entering thread's frame (at %rsp), moves to the partner's, drops the
- * lock and leaves through that frame with the message in the registers
- * (include/loupe/native.h); only a frame SYSRET may not take gets the
- * message written into it, to leave by IRET.
+ * instead. It returns only to take the slow path, syscall_dispatch().
+ * Having switched to the partner, with this CPU's rq->lock held, it jumps
+ * to ipc_fast_leave with the partner's frame in %rax, the badge in %rdi
+ * and the entering thread's frame in %rcx. ipc_fast_leave loads the
+ * message's tag and word 0 from that frame (words 1-3 are still in r10,
+ * r8 and r9, which the fast path's C never touches), moves to the
+ * partner's frame, drops the lock and leaves through that frame with the
+ * message in the registers (include/loupe/native.h); only a frame SYSRET
+ * may not take gets the message written into it, to leave by IRET.
  */
 #include <arch/frame.h>
 
@@ -95,32 +97,27 @@ syscall_return:
 	call syscall_dispatch
 	jmp syscall_return
 3:	movq %rsp, %rsi
-	call ipc_fast_call
-	testq %rax, %rax
-	jnz ipc_fast_leave
-	jmp 5b				/* the slow path after all */
+	call ipc_fast_call		/* returns: the slow path after all */
+	jmp 5b
 4:	movq %rsp, %rsi
 	call ipc_fast_reply_recv
-	testq %rax, %rax
-	jnz ipc_fast_leave
 	jmp 5b
 
 /*
- * The fast path switched to a partner: %rax its frame, %rdx the badge,
- * %rsp the entering thread's frame. Its context (switch.S) goes just
- * below that frame, where ipc_fast.c pointed its ctx. Message registers
- * from this frame; then onto the partner's stack, and only then drop
- * rq->lock, after which the entering thread may be resumed elsewhere.
+ * The fast path switched to a partner: %rax its frame, %rdi the badge,
+ * %rcx the entering thread's frame. Its context (switch.S) goes just
+ * below that frame, where ipc_fast.c pointed its ctx (over the fast
+ * path's own return address, never used). The tag and word 0 from that
+ * frame (words 1-3 never left r10, r8, r9); then onto the partner's
+ * stack, and only then drop rq->lock, after which the entering thread
+ * may be resumed elsewhere.
  */
+	.globl ipc_fast_leave
 ipc_fast_leave:
-	movq $switch_user_resumed, -8(%rsp)	/* context: rip, */
-	movq $0, -16(%rsp)			/* rbp (ends a backtrace) */
-	movq TF_RSI(%rsp), %rsi
-	movq TF_R10(%rsp), %r10
-	movq TF_R8(%rsp), %r8
-	movq TF_R9(%rsp), %r9
-	movq %rdx, %rdi
-	movq TF_RDX(%rsp), %rdx
+	movq $switch_user_resumed, -8(%rcx)	/* context: rip, */
+	movq $0, -16(%rcx)			/* rbp (ends a backtrace) */
+	movq TF_RSI(%rcx), %rsi
+	movq TF_RDX(%rcx), %rdx
 	movq %rax, %rsp
 	movl $0, %gs:CPU_RQ_LOCK	/* rq->lock (owner left -1: ipc_fast.c);
 					 * a plain store releases on x86; pairs
