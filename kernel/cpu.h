@@ -58,6 +58,8 @@ struct cpu {
 	volatile uint64_t ipis;		/* IPIs received */
 	uint64_t idle_tsc;		/* TSC ticks spent in the idle thread */
 	uint64_t ipc_fast_hits;		/* the IPC fast path's direct switches */
+	uint64_t ipc_fast_sleeping;	/* thread.state_cpu of a thread asleep
+					 * here (sched_init_cpu) */
 
 	struct arch_cpu arch;		/* GDT, TSS, IDT, IST stacks */
 	/*

@@ -87,7 +87,17 @@ _Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
  */
 static inline bool ipc_fast_trylock(struct spinlock *l)
 {
-	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+	bool held;
+
+	/*
+	 * xchg with 1, as spin_lock() takes it, in two instructions with
+	 * the branch: bit 0 is the whole of locked (0 or 1), its old value
+	 * lands in CF. A locked RMW: a full barrier on x86.
+	 */
+	__asm__ __volatile__("lock btsl $0, %[locked]"
+			     : [locked] "+m"(l->locked), "=@ccc"(held)
+			     : : "memory");
+	return !held;
 }
 
 static inline void ipc_fast_unlock(struct spinlock *l)
@@ -286,7 +296,6 @@ void ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
 	struct proc *p = me->proc;
-	unsigned id = c->id;
 	struct list_head *next;
 	struct ipc_wait *rw;
 	struct endpoint *ep;
@@ -310,7 +319,8 @@ void ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 		goto slow_ep;
 	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
 		goto slow_ep;
-	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != id))
+	/* Asleep here: state and cpu in one compare. */
+	if (unlikely(srv->state_cpu != c->ipc_fast_sleeping))
 		goto slow_rq;
 
 	/*
@@ -349,7 +359,6 @@ void ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
 	struct proc *p = me->proc;
-	unsigned id = c->id;
 	struct endpoint *ep;
 	struct cap *cap;
 
@@ -367,7 +376,7 @@ void ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 		goto slow_ep;
 	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
 		goto slow_ep;
-	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != id))
+	if (unlikely(caller->state_cpu != c->ipc_fast_sleeping))
 		goto slow_rq;
 
 	/* Committed: the caller gets the reply, this thread waits on ep. */
