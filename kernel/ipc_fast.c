@@ -123,6 +123,21 @@ static inline bool ipc_fast_proc_ok(const struct proc *p)
 }
 
 /*
+ * The partner's kill. Only the entering thread's process is tested for a
+ * kill (and one thread): a thread that went to sleep killed would never
+ * be woken for it. The partner's is not: a kill sets proc->killed, then
+ * wakes each thread under its rq->lock and kicks one found running on
+ * another CPU (tgroup.c, sched_kick_thread). This path holds rq->lock
+ * from its test of the partner's state to the switch, so the kill's
+ * wakeup comes either first (the partner is no longer asleep: the slow
+ * path) or after it, finding the partner running here: the kick's IPI
+ * then interrupts it in user mode, where it dies on the way back
+ * (intr.c), as it would have at the end of the slow path's call. A
+ * partner's thread count needs no test: it was 1 when it set its fast
+ * flag (ipc_endpoint_call), and only the sleeping thread could clone.
+ */
+
+/*
  * The endpoint capability in the caller's slot, if it has right. No lock:
  * its process has one thread (ipc_fast_proc_ok) and only that thread
  * writes its table.
@@ -314,8 +329,12 @@ void ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 		goto slow_ep;
 	rw = list_entry(next, struct ipc_wait, link);
 	srv = container_of(rw, struct thread, ipc);
-	/* fast: never with a bound notification (ipc_do_recv). */
-	if (unlikely(!rw->fast || !ipc_fast_proc_ok(srv->proc)))
+	/*
+	 * fast: never with a bound notification (ipc_do_recv), nor in a
+	 * process of several threads. Its process may have been killed:
+	 * see "The partner's kill" above.
+	 */
+	if (unlikely(!rw->fast))
 		goto slow_ep;
 	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
 		goto slow_ep;
@@ -366,8 +385,8 @@ void ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 		     me->ipc.bound))
 		goto slow;
 	cap = ipc_fast_cap(p, slot, CAP_RECV);
-	if (!cap || unlikely(!caller->ipc.fast ||
-			     !ipc_fast_proc_ok(caller->proc)))
+	/* Its kill, if any: see "The partner's kill" above. */
+	if (!cap || unlikely(!caller->ipc.fast))
 		goto slow;
 	ep = cap->obj;
 	if (unlikely(!ipc_fast_trylock(&ep->lock)))

@@ -122,12 +122,17 @@ ipc_fast_leave:
 	movl $0, %gs:CPU_RQ_LOCK	/* rq->lock (owner left -1: ipc_fast.c);
 					 * a plain store releases on x86; pairs
 					 * with spin_lock's xchg */
+	/*
+	 * A canonical rip, as syscall_return checks (SYSRET to one that is
+	 * not faults in ring 0 on the user's stack). Not its CS: the frame
+	 * of a thread asleep in IPC is the one its own SYSCALL entry built
+	 * (exec and signals rewrite only the running thread's), and SYSRET
+	 * loads the user selectors whatever the frame says.
+	 */
 	movq TF_RIP(%rsp), %rcx
 	movq %rcx, %r11
-	sarq $47, %r11			/* as syscall_return checks */
+	sarq $47, %r11
 	jnz 6f
-	cmpq $GDT_UCODE, TF_CS(%rsp)
-	jne 6f
 	movq TF_R15(%rsp), %r15		/* the partner's own registers */
 	movq TF_R14(%rsp), %r14
 	movq TF_R13(%rsp), %r13
