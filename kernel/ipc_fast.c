@@ -48,16 +48,16 @@ long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
 			     struct trap_frame *) = ipc_resume;
 
 /*
- * ipc_fast_call() and ipc_fast_reply_recv() return to syscall.S only to
- * take the slow path, syscall_dispatch(). Having switched, they jump to
+ * ipc_fast_call() and ipc_fast_reply_recv() return (0) to syscall.S only
+ * to take the slow path, syscall_dispatch(). Having switched, they jump to
  * ipc_fast_leave (syscall.S) instead, with rax = the partner's trap frame,
  * rdi = the badge (or 0) and rcx = the entering thread's frame; r8, r9
  * and r10, message words 2, 3 and 1, still hold what the entering thread
  * passed: this file's build never uses them (kernel/build.mk), and the
  * one call it makes while they matter keeps them (ipc_fast_trace_retry).
  */
-void ipc_fast_call(uint64_t slot, struct trap_frame *tf);
-void ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf);
+long ipc_fast_call(uint64_t slot, struct trap_frame *tf);
+long ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf);
 void ipc_fast_resumed(struct thread *prev);
 void switch_user_resumed(void);		/* switch.S */
 
@@ -237,9 +237,12 @@ ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type,
  * scheduler's books as sched_switch_to() does, and leave for next's user
  * mode through ipc_fast_leave (syscall.S), never returning. c->rq.lock is
  * held; ipc_fast_leave drops it once off prev's stack. prev's saved
- * context (ipc_fast_leave writes it just below tf) holds no registers: if
- * the scheduler, not a partner's fast path, resumes prev later, it does
- * so in switch_user_resumed and ipc_fast_resumed().
+ * context, just below tf, holds no registers: its rip is this path's own
+ * return address into syscall.S (the call's push, at tf - 8; nothing here
+ * pushes), its rbp 0 (ipc_fast_leave). If the scheduler, not a partner's
+ * fast path, resumes prev later, switch_to() "returns" there with prev's
+ * predecessor in rax, and syscall.S goes on to switch_user_resumed and
+ * ipc_fast_resumed().
  */
 static inline __attribute__((always_inline, noreturn)) void
 ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
@@ -306,7 +309,7 @@ void ipc_fast_resumed(struct thread *prev)
  * take the slow path; a caller resumed by the scheduler, not by the
  * partner's reply, finishes in ipc_fast_resumed().
  */
-void ipc_fast_call(uint64_t slot, struct trap_frame *tf)
+long ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
@@ -364,7 +367,7 @@ slow_rq:
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	return;				/* the slow path */
+	return 0;			/* the slow path (syscall.S) */
 }
 
 /*
@@ -373,7 +376,7 @@ slow:
  * frame, queue this thread as a receiver and switch to the caller.
  * Context and return: as ipc_fast_call().
  */
-void ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
+long ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
@@ -414,7 +417,7 @@ slow_rq:
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	return;				/* the slow path */
+	return 0;			/* the slow path (syscall.S) */
 }
 
 /*

@@ -96,26 +96,35 @@ syscall_return:
 5:	movq %rsp, %rdi
 	call syscall_dispatch
 	jmp syscall_return
+	/*
+	 * Back after either call two ways: the fast path returning 0 (the
+	 * slow path after all); or, having put this thread to sleep with the
+	 * call's return address as its saved context's rip, switch_to()
+	 * resuming it with the thread switched from in %rax (never 0).
+	 */
 3:	movq %rsp, %rsi
-	call ipc_fast_call		/* returns: the slow path after all */
+	call ipc_fast_call
+	testq %rax, %rax
+	jnz switch_user_resumed
 	jmp 5b
 4:	movq %rsp, %rsi
 	call ipc_fast_reply_recv
+	testq %rax, %rax
+	jnz switch_user_resumed
 	jmp 5b
 
 /*
  * The fast path switched to a partner: %rax its frame, %rdi the badge,
- * %rcx the entering thread's frame. Its context (switch.S) goes just
- * below that frame, where ipc_fast.c pointed its ctx (over the fast
- * path's own return address, never used). The tag and word 0 from that
- * frame (words 1-3 never left r10, r8, r9); then onto the partner's
- * stack, and only then drop rq->lock, after which the entering thread
- * may be resumed elsewhere.
+ * %rcx the entering thread's frame. Its context (switch.S) is just below
+ * that frame, where ipc_fast.c pointed its ctx: its rip is already there,
+ * the return address of the call into the fast path (above), its rbp is
+ * written 0. The tag and word 0 from that frame (words 1-3 never left
+ * r10, r8, r9); then onto the partner's stack, and only then drop
+ * rq->lock, after which the entering thread may be resumed elsewhere.
  */
 	.globl ipc_fast_leave
 ipc_fast_leave:
-	movq $switch_user_resumed, -8(%rcx)	/* context: rip, */
-	movq $0, -16(%rcx)			/* rbp (ends a backtrace) */
+	movq $0, -16(%rcx)		/* context: rbp (ends a backtrace) */
 	movq TF_RSI(%rcx), %rsi
 	movq TF_RDX(%rcx), %rdx
 	movq %rax, %rsp
