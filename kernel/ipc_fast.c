@@ -1,9 +1,9 @@
 /*
  * HOT PATH: the IPC fast path. NC_CALL and NC_REPLY_RECV between two user
- * threads on one CPU: the message stays in the entering thread's trap
- * frame, syscall.S loads it from there into registers and leaves straight
- * for the partner's user mode, without the run queue (seL4's fastpath;
- * docs/ipc.md).
+ * threads on one CPU: the message stays in registers (words 1-3) and the
+ * entering thread's trap frame (tag, word 0), and syscall.S leaves
+ * straight for the partner's user mode with it, without the run queue
+ * (seL4's fastpath; docs/ipc.md).
  *
  * May not: print, format, allocate, take contended locks or emit boot-
  * stage markers. It tries the endpoint's lock and this CPU's rq->lock
@@ -17,9 +17,13 @@
  * path put to sleep that the scheduler resumes finishes its call in the
  * slow path (ipc_resume).
  *
- * Built with every callee-saved register caller-saved and no frame
- * pointer (kernel/build.mk): syscall.S saved the user's registers in the
- * trap frame and reloads them from frames, never from these functions.
+ * Built with every callee-saved register but rbp caller-saved, rbp, r8,
+ * r9 and r10 never used, and no frame pointer (kernel/build.mk): syscall.S
+ * saved the user's registers in the trap frame and reloads them from
+ * frames, never from these functions, but for the message words r8-r10
+ * carry through. So it may not call anything that clobbers r8-r10 (its one
+ * call, the trace record's cold retry, keeps them), nor write over its
+ * own return address, which becomes a sleeper's saved context's rip.
  */
 #include "ipc.h"
 #include "proc.h"
