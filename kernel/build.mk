@@ -92,6 +92,11 @@ all: $(BUILD)/kernel.dis $(BUILD)/kernel.map
 # The IPC fast path's C runs between syscall.S's save of the user's
 # registers and its reload from a trap frame, never returning into C
 # that keeps values in registers: it may clobber them all (ipc_fast.c).
+# All but three: r8, r9 and r10 carry message words from the entering
+# thread's SYSCALL to the partner's SYSRET, so the C never touches them;
+# and rbp, which GCC will not make caller-saved, is left alone so the
+# functions need no frame to save it in.
 $(BUILD)/kernel/ipc_fast.o: KCFLAGS += -fomit-frame-pointer \
 	-fcall-used-rbx -fcall-used-r12 -fcall-used-r13 \
-	-fcall-used-r14 -fcall-used-r15
+	-fcall-used-r14 -fcall-used-r15 \
+	-ffixed-rbp -ffixed-r8 -ffixed-r9 -ffixed-r10

@@ -35,7 +35,18 @@ struct cpu {
 	unsigned id;			/* dense CPU number, 0 = boot CPU */
 	uint32_t apic_id;
 	volatile bool online;
-	volatile bool need_resched;	/* set by tick/IPI, read on IRQ return */
+	/*
+	 * The IPC fast path tests both bytes in one compare (ipc_fast.c):
+	 * ipc_fast_block is 0 when it may run here.
+	 */
+	union {
+		struct {
+			volatile bool need_resched;	/* set by tick/IPI, read
+							 * on IRQ return */
+			bool ipc_fast_off;	/* ipcfast=off, set at boot */
+		};
+		uint16_t ipc_fast_block;	/* read once a trip */
+	};
 	struct thread *idle;		/* never in a run queue */
 	struct runqueue rq;
 	uint64_t slice_end;		/* tick count at which current's slice ends */
@@ -46,6 +57,9 @@ struct cpu {
 	volatile uint64_t irqs;		/* all interrupts taken */
 	volatile uint64_t ipis;		/* IPIs received */
 	uint64_t idle_tsc;		/* TSC ticks spent in the idle thread */
+	uint64_t ipc_fast_hits;		/* the IPC fast path's direct switches */
+	uint64_t ipc_fast_sleeping;	/* thread.state_cpu of a thread asleep
+					 * here (sched_init_cpu) */
 
 	struct arch_cpu arch;		/* GDT, TSS, IDT, IST stacks */
 	/*

@@ -435,7 +435,12 @@ static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge,
 			break;
 		}
 		w->got_call = 0;
-		w->fast = fast;		/* may be resumed at its trap frame */
+		/*
+		 * May be resumed at its trap frame; never with a bound
+		 * notification, whose bits the fast path would not see
+		 * (ipc_fast.c tests only this flag).
+		 */
+		w->fast = fast && !w->bound;
 		list_add_tail(&w->link, &ep->receivers);
 		spin_unlock_irqrestore(&ep->lock, f);
 		err = ipc_recv_wait(ep, w);
@@ -754,6 +759,8 @@ static long ipc_notify_call(unsigned call, struct trap_frame *tf)
 void ipc_fast_init(void)
 {
 	ipc_fast_enabled = !cmdline_is("ipcfast", "off");
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		cpus[i].ipc_fast_off = !ipc_fast_enabled;
 }
 
 /*

@@ -1,9 +1,9 @@
 /*
  * HOT PATH: the IPC fast path. NC_CALL and NC_REPLY_RECV between two user
- * threads on one CPU: the message stays in the entering thread's trap
- * frame, syscall.S loads it from there into registers and leaves straight
- * for the partner's user mode, without the run queue (seL4's fastpath;
- * docs/ipc.md).
+ * threads on one CPU: the message stays in registers (words 1-3) and the
+ * entering thread's trap frame (tag, word 0), and syscall.S leaves
+ * straight for the partner's user mode with it, without the run queue
+ * (seL4's fastpath; docs/ipc.md).
  *
  * May not: print, format, allocate, take contended locks or emit boot-
  * stage markers. It tries the endpoint's lock and this CPU's rq->lock
@@ -17,9 +17,13 @@
  * path put to sleep that the scheduler resumes finishes its call in the
  * slow path (ipc_resume).
  *
- * Built with every callee-saved register caller-saved and no frame
- * pointer (kernel/build.mk): syscall.S saved the user's registers in the
- * trap frame and reloads them from frames, never from these functions.
+ * Built with every callee-saved register but rbp caller-saved, rbp, r8,
+ * r9 and r10 never used, and no frame pointer (kernel/build.mk): syscall.S
+ * saved the user's registers in the trap frame and reloads them from
+ * frames, never from these functions, but for the message words r8-r10
+ * carry through. So it may not call anything that clobbers r8-r10 (its one
+ * call, the trace record's cold retry, keeps them), nor write over its
+ * own return address, which becomes a sleeper's saved context's rip.
  */
 #include "ipc.h"
 #include "proc.h"
@@ -35,8 +39,9 @@ _Static_assert(NATIVE_SYS_BASE + NC_CALL == 1024, "syscall.S: IPC_FAST_CALL");
 _Static_assert(NATIVE_SYS_BASE + NC_REPLY_RECV == 1027,
 	       "syscall.S: IPC_FAST_REPLY_RECV");
 
-bool ipc_fast_enabled = true;		/* ipcfast=off clears it at boot */
-static uint64_t ipc_fast_hits[MAX_CPUS];	/* direct switches, per CPU */
+bool ipc_fast_enabled = true;		/* ipcfast=off clears it at boot; the
+					 * path itself tests each CPU's
+					 * ipc_fast_off (ipc_fast_init) */
 
 /*
  * The slow-path body a thread resumed by the scheduler hands over to,
@@ -47,18 +52,16 @@ long (*ipc_fast_resume_body)(unsigned, struct endpoint *,
 			     struct trap_frame *) = ipc_resume;
 
 /*
- * What ipc_fast_call() and ipc_fast_reply_recv() return to syscall.S, in
- * rax and rdx: the partner's trap frame, to leave through with the
- * message of the entering thread's frame and rdi = badge (ipc_fast_leave);
- * or tf NULL: take the slow path, syscall_dispatch().
+ * ipc_fast_call() and ipc_fast_reply_recv() return (0) to syscall.S only
+ * to take the slow path, syscall_dispatch(). Having switched, they jump to
+ * ipc_fast_leave (syscall.S) instead, with rax = the partner's trap frame,
+ * rdi = the badge (or 0) and rcx = the entering thread's frame; r8, r9
+ * and r10, message words 2, 3 and 1, still hold what the entering thread
+ * passed: this file's build never uses them (kernel/build.mk), and the
+ * one call it makes while they matter keeps them (ipc_fast_trace_retry).
  */
-struct ipc_fast_next {
-	struct trap_frame *tf;
-	uint64_t badge;
-};
-
-struct ipc_fast_next ipc_fast_call(struct trap_frame *tf);
-struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf);
+long ipc_fast_call(uint64_t slot, struct trap_frame *tf);
+long ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf);
 void ipc_fast_resumed(struct thread *prev);
 void switch_user_resumed(void);		/* switch.S */
 
@@ -68,8 +71,7 @@ void switch_user_resumed(void);		/* switch.S */
  * below its trap frame: these offsets.
  */
 _Static_assert(offsetof(struct cpu, rq.lock) == 0x38 &&
-	       offsetof(struct spinlock, locked) == 0 &&
-	       offsetof(struct spinlock, owner) == 4, "syscall.S: rq->lock");
+	       offsetof(struct spinlock, locked) == 0, "syscall.S: rq->lock");
 _Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
 	       offsetof(struct context, rip) == 6 * 8 &&
 	       sizeof(struct context) == 7 * 8, "syscall.S: context");
@@ -79,18 +81,31 @@ _Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
  * contended lock, its caller falls back to the slow path instead.
  * Interrupts are off. Acquire: pairs with the release in spin_unlock()
  * and ipc_fast_unlock(). (xchg on a held lock leaves it held.)
+ *
+ * The owner field is left -1 (spinlock.h): this path holds each lock for
+ * a few dozen instructions with interrupts off, calls nothing that could
+ * take it (so spin_lock()'s recursion check, the one reader on this CPU,
+ * cannot run against it) and releases it itself (never through
+ * spin_unlock(), which checks the owner); naming the holder would cost
+ * two stores a lock on every half trip.
  */
-static inline bool ipc_fast_trylock(struct spinlock *l, unsigned cpu)
+static inline bool ipc_fast_trylock(struct spinlock *l)
 {
-	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		return false;
-	l->owner = cpu;
-	return true;
+	bool held;
+
+	/*
+	 * xchg with 1, as spin_lock() takes it, in two instructions with
+	 * the branch: bit 0 is the whole of locked (0 or 1), its old value
+	 * lands in CF. A locked RMW: a full barrier on x86.
+	 */
+	__asm__ __volatile__("lock btsl $0, %[locked]"
+			     : [locked] "+m"(l->locked), "=@ccc"(held)
+			     : : "memory");
+	return !held;
 }
 
 static inline void ipc_fast_unlock(struct spinlock *l)
 {
-	l->owner = -1;
 	/* Release: pairs with the acquire in spin_lock()/ipc_fast_trylock(). */
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
@@ -101,64 +116,167 @@ static inline struct trap_frame *ipc_fast_tf(struct thread *t)
 }
 
 /*
- * The thread's process may take the fast path: not killed, and one thread
- * (the threads of a process share its capability table, which
- * ipc_fast_cap() reads without the table's lock).
+ * The thread's process may take the fast path: one thread (the threads of
+ * a process share its capability table, which ipc_fast_cap() reads
+ * without the table's lock) and not killed. Both in one compare
+ * (proc.h: nthreads 1 in the low half, killed 0 in the high).
  */
 static inline bool ipc_fast_proc_ok(const struct proc *p)
 {
-	return !p->killed && p->nthreads == 1;
+	return p->ipc_fast_key == 1;
 }
+
+/*
+ * The partner's kill. Only the entering thread's process is tested for a
+ * kill (and one thread): a thread that went to sleep killed would never
+ * be woken for it. The partner's is not: a kill sets proc->killed, then
+ * wakes each thread under its rq->lock and kicks one found running on
+ * another CPU (tgroup.c, sched_kick_thread). This path holds rq->lock
+ * from its test of the partner's state to the switch, so the kill's
+ * wakeup comes either first (the partner is no longer asleep: the slow
+ * path) or after it, finding the partner running here: the kick's IPI
+ * then interrupts it in user mode, where it dies on the way back
+ * (intr.c), as it would have at the end of the slow path's call. A
+ * partner's thread count needs no test: it was 1 when it set its fast
+ * flag (ipc_endpoint_call), and only the sleeping thread could clone.
+ */
 
 /*
  * The endpoint capability in the caller's slot, if it has right. No lock:
  * its process has one thread (ipc_fast_proc_ok) and only that thread
  * writes its table.
  */
-static inline struct cap *ipc_fast_cap(struct thread *me, uint64_t slot,
+static inline struct cap *ipc_fast_cap(struct proc *p, uint64_t slot,
 				       unsigned right)
 {
 	struct cap *c;
 
 	if (unlikely(slot >= CAP_SLOTS))
 		return NULL;
-	c = &me->proc->caps->slot[slot];
+	c = &p->caps->slot[slot];
 	if (unlikely(c->type != CAP_ENDPOINT || !(c->rights & right)))
 		return NULL;
 	return c;
 }
 
 /*
+ * trace_retry_ipc_switch() (trace/emit.c: room made, the record again),
+ * keeping every register but r8-r10, which this file's build reserves
+ * (its caller's asm keeps those). GCC does not use that at its call sites, so
+ * ipc_fast_trace() calls it from asm that clobbers nothing: a plain call,
+ * clobbering what the ABI lets it, would make the fast functions (built
+ * with every register caller-saved) keep a stack frame to spill into,
+ * paid on every trip.
+ */
+static __attribute__((used, noinline, noclone, cold,
+		      no_caller_saved_registers)) void
+ipc_fast_trace_retry(struct trace_ring_hdr *r, uint16_t type,
+		     uint32_t endpoint, uint32_t partner_tid, uint64_t tag,
+		     uint32_t prev_tid)
+{
+	trace_retry_ipc_switch(r, type, endpoint, partner_tid, tag, prev_tid);
+}
+
+static inline __attribute__((always_inline)) void
+ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
+			  uint32_t endpoint, uint32_t partner_tid,
+			  uint64_t tag, uint32_t prev_tid)
+{
+	/*
+	 * r8, r9 and r10 carry message words this file's build leaves
+	 * alone (kernel/build.mk), so GCC does not save them in the
+	 * wrapper either: kept here, around the arguments r8 and r9 pass.
+	 * The kernel has no red zone (-mno-red-zone): the pushes are safe.
+	 */
+	__asm__ __volatile__("pushq %%r8\n\t"
+			     "pushq %%r9\n\t"
+			     "pushq %%r10\n\t"
+			     "movq %[tag], %%r8\n\t"
+			     "movl %[prev], %%r9d\n\t"
+			     "call ipc_fast_trace_retry\n\t"
+			     "popq %%r10\n\t"
+			     "popq %%r9\n\t"
+			     "popq %%r8"
+			     : : "D"(r), "S"((uint64_t)type),
+			       "d"((uint64_t)endpoint),
+			       "c"((uint64_t)partner_tid), [tag] "r"(tag),
+			       [prev] "r"(prev_tid)
+			     : "memory");
+}
+
+/*
+ * trace_emit_ipc_switch() (trace/emit.h), the same record, with the
+ * register-keeping retry above on its slow path; returns the switch's
+ * time for the scheduler's books. On the fast path that is the record's
+ * own stamp, read back (one load, not a second rdtsc and the joining of
+ * its halves), so the trace and the runtime books agree on the instant.
+ */
+static inline __attribute__((always_inline)) uint64_t
+ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type,
+	       const struct endpoint *ep, const struct thread *next,
+	       const struct trap_frame *tf, const struct thread *prev)
+{
+	uint64_t now;
+
+	/*
+	 * The fields are read where they are stored, not passed in: the
+	 * pointers are live anyway, four loaded values would not be.
+	 */
+	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
+			    (ipc_fast_trace_retry_call(r, type, ep->id,
+						       next->tid, tf->rsi,
+						       prev->tid),
+			     now = rdtsc()),
+		     TRACE_PUT(e->endpoint, ep->id);
+		     TRACE_PUT(e->partner_tid, next->tid);
+		     TRACE_PUT(e->tag, tf->rsi);
+		     TRACE_PUT64(e->prev_tid, prev->tid);	/* reserved 0 */
+		     /* stamped by the reservation; a real load, so the
+		      * clock's halves need not stay live (a spill) */
+		     now = READ_ONCE(e->h.tsc));
+	return now;
+}
+
+/*
  * Record the half trip (@type, on endpoint @ep), put prev to sleep in IPC
  * and switch from it (entered through tf) to next, keeping the
- * scheduler's books as sched_switch_to() does, and return
- * what syscall.S needs to leave for next's user mode. c->rq.lock is held;
- * ipc_fast_leave drops it once off prev's stack. prev's saved context
- * (ipc_fast_leave writes it just below tf) holds no registers: if the
- * scheduler, not a partner's fast path, resumes prev later, it does so
- * in switch_user_resumed and ipc_fast_resumed().
+ * scheduler's books as sched_switch_to() does, and leave for next's user
+ * mode through ipc_fast_leave (syscall.S), never returning. c->rq.lock is
+ * held; ipc_fast_leave drops it once off prev's stack. prev's saved
+ * context, just below tf, holds no registers: its rip is this path's own
+ * return address into syscall.S (the call's push, at tf - 8; nothing here
+ * pushes), its rbp 0 (ipc_fast_leave). If the scheduler, not a partner's
+ * fast path, resumes prev later, switch_to() "returns" there with prev's
+ * predecessor in rax, and syscall.S goes on to switch_user_resumed and
+ * ipc_fast_resumed().
  */
-static inline __attribute__((always_inline)) struct ipc_fast_next
+static inline __attribute__((always_inline, noreturn)) void
 ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 		struct thread *next, uint64_t badge, uint16_t type,
 		const struct endpoint *ep)
 {
 	struct trace_ring_hdr *r = c->trace_ring;
-	uint64_t now, top = next->kstack_top;
+	uint64_t now, top;
 
 	if (r)
-		trace_emit_ipc_switch(r, type, ep->id, next->tid, tf->rsi,
-				      prev->tid);
+		now = ipc_fast_trace(r, type, ep, next, tf, prev);
+	else
+		now = rdtsc();
+	top = next->kstack_top;		/* after the record: fewer live */
 	prev->state = THREAD_SLEEPING;
-	now = rdtsc();
 	sched_account_switch(prev, next, now);
-	user_switch_fast(prev, next);
+	user_switch_fast(c, prev, next);
 	prev->ctx = (struct context *)tf - 1;
 	c->current = next;
 	c->kstack_top = top;
 	c->arch.tss.rsp[0] = top;
-	ipc_fast_hits[next->cpu]++;
-	return (struct ipc_fast_next){ (struct trap_frame *)top - 1, badge };
+	c->ipc_fast_hits++;
+	/* This function's return address (at tf - 8) becomes prev's context. */
+	__asm__ __volatile__("jmp ipc_fast_leave"
+			     : : "a"((struct trap_frame *)top - 1), "D"(badge),
+			       "c"(tf)
+			     : "memory");
+	__builtin_unreachable();
 }
 
 /*
@@ -193,41 +311,54 @@ void ipc_fast_resumed(struct thread *prev)
  * NC_CALL: if a receiver sleeps on the endpoint ready to be resumed at its
  * trap frame, on this CPU, hand it the message and switch to it; the
  * caller sleeps held by it. Context: syscall entry, interrupts off.
- * Returns the partner to leave for (rq->lock held), or tf NULL for the
- * slow path; a caller resumed by the scheduler, not by the partner's
- * reply, finishes in ipc_fast_resumed().
+ * Leaves for the partner's user mode (ipc_fast_switch), or returns to
+ * take the slow path; a caller resumed by the scheduler, not by the
+ * partner's reply, finishes in ipc_fast_resumed().
  */
-struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
+long ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *srv;
-	unsigned id = c->id;
+	struct proc *p = me->proc;
+	struct list_head *next;
 	struct ipc_wait *rw;
 	struct endpoint *ep;
 	struct cap *cap;
 
-	if (unlikely(!ipc_fast_enabled || c->need_resched ||
-		     !ipc_fast_proc_ok(me->proc)))
+	if (unlikely(c->ipc_fast_block || !ipc_fast_proc_ok(p)))
 		goto slow;
-	cap = ipc_fast_cap(me, tf->rdi, CAP_SEND);
+	cap = ipc_fast_cap(p, slot, CAP_SEND);
 	if (!cap)
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock)))
 		goto slow;
-	if (unlikely(list_empty(&ep->receivers)))
+	next = ep->receivers.next;
+	if (unlikely(next == &ep->receivers))
 		goto slow_ep;
-	rw = list_first_entry(&ep->receivers, struct ipc_wait, link);
+	rw = list_entry(next, struct ipc_wait, link);
 	srv = container_of(rw, struct thread, ipc);
-	if (unlikely(!rw->fast || rw->bound || srv->proc->killed))
+	/*
+	 * fast: never with a bound notification (ipc_do_recv), nor in a
+	 * process of several threads. Its process may have been killed:
+	 * see "The partner's kill" above.
+	 */
+	if (unlikely(!rw->fast))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
 		goto slow_ep;
-	if (unlikely(srv->state != THREAD_SLEEPING || srv->cpu != id))
+	/* Asleep here: state and cpu in one compare. */
+	if (unlikely(srv->state_cpu != c->ipc_fast_sleeping))
 		goto slow_rq;
 
-	/* Committed: srv holds the call, the caller sleeps until the reply. */
-	list_del(&rw->link);
+	/*
+	 * Committed: srv holds the call, the caller sleeps until the reply.
+	 * srv leaves the queue's head; its own link is left as it is, as
+	 * nothing reads the link of a thread off the queues.
+	 */
+	next = rw->link.next;
+	ep->receivers.next = next;
+	next->prev = &ep->receivers;
 	rw->caller = me;
 	rw->got_call = 1;
 	rw->fast = false;
@@ -236,14 +367,13 @@ struct ipc_fast_next ipc_fast_call(struct trap_frame *tf)
 	me->ipc.state = IPC_HELD;
 	me->ipc.fast = true;
 	ipc_fast_unlock(&ep->lock);
-	return ipc_fast_switch(c, me, tf, srv, cap->badge,
-			       TRACE_IPC_CALL_SWITCH, ep);
+	ipc_fast_switch(c, me, tf, srv, cap->badge, TRACE_IPC_CALL_SWITCH, ep);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	return (struct ipc_fast_next){ NULL, 0 };
+	return 0;			/* the slow path (syscall.S) */
 }
 
 /*
@@ -252,28 +382,29 @@ slow:
  * frame, queue this thread as a receiver and switch to the caller.
  * Context and return: as ipc_fast_call().
  */
-struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
+long ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *me = c->current, *caller = me->ipc.caller;
-	unsigned id = c->id;
+	struct proc *p = me->proc;
 	struct endpoint *ep;
 	struct cap *cap;
 
-	if (unlikely(!ipc_fast_enabled || !caller || c->need_resched ||
-		     !ipc_fast_proc_ok(me->proc) || me->ipc.bound))
+	if (unlikely(c->ipc_fast_block || !caller || !ipc_fast_proc_ok(p) ||
+		     me->ipc.bound))
 		goto slow;
-	cap = ipc_fast_cap(me, tf->rdi, CAP_RECV);
-	if (!cap || unlikely(!caller->ipc.fast || caller->proc->killed))
+	cap = ipc_fast_cap(p, slot, CAP_RECV);
+	/* Its kill, if any: see "The partner's kill" above. */
+	if (!cap || unlikely(!caller->ipc.fast))
 		goto slow;
 	ep = cap->obj;
-	if (unlikely(!ipc_fast_trylock(&ep->lock, id)))
+	if (unlikely(!ipc_fast_trylock(&ep->lock)))
 		goto slow;
 	if (unlikely(!list_empty(&ep->senders)))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock, id)))
+	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
 		goto slow_ep;
-	if (unlikely(caller->state != THREAD_SLEEPING || caller->cpu != id))
+	if (unlikely(caller->state_cpu != c->ipc_fast_sleeping))
 		goto slow_rq;
 
 	/* Committed: the caller gets the reply, this thread waits on ep. */
@@ -286,14 +417,13 @@ struct ipc_fast_next ipc_fast_reply_recv(struct trap_frame *tf)
 	caller->ipc.state = IPC_IDLE;
 	caller->ipc.got_reply = 1;
 	caller->ipc.fast = false;
-	return ipc_fast_switch(c, me, tf, caller, 0, TRACE_IPC_REPLY_SWITCH,
-			       ep);
+	ipc_fast_switch(c, me, tf, caller, 0, TRACE_IPC_REPLY_SWITCH, ep);
 slow_rq:
 	ipc_fast_unlock(&c->rq.lock);
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
-	return (struct ipc_fast_next){ NULL, 0 };
+	return 0;			/* the slow path (syscall.S) */
 }
 
 /*
@@ -305,6 +435,6 @@ __attribute__((no_caller_saved_registers)) uint64_t ipc_fast_count(void)
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < MAX_CPUS; i++)
-		n += READ_ONCE(ipc_fast_hits[i]);
+		n += READ_ONCE(cpus[i].ipc_fast_hits);
 	return n;
 }

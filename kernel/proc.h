@@ -31,7 +31,18 @@ struct proc {
 	char name[16];
 	struct vm *vm;			/* NULL once exited */
 	uint64_t entry, user_sp;	/* where the first thread starts */
-	volatile int killed;		/* PROC_DYING, PROC_EXECING or 0 */
+	/*
+	 * The IPC fast path reads both in one compare (ipc_fast.c):
+	 * ipc_fast_key is 1 for "one thread, not killed".
+	 */
+	union {
+		struct {
+			volatile int nthreads;	/* live threads; proc_lock */
+			volatile int killed;	/* PROC_DYING, PROC_EXECING
+						 * or 0 */
+		};
+		uint64_t ipc_fast_key;		/* read once a check */
+	};
 	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
 	struct iomap *iomap;		/* ports it may use, or NULL (ioport.c);
 					 * changed only while single-threaded */
@@ -41,7 +52,7 @@ struct proc {
 
 	/* proc_lock protects: */
 	struct list_head threads;	/* struct thread, by proc_link */
-	volatile int nthreads;  /* live threads; the IPC fast path needs 1 (ipc_fast.c) */
+	/* nthreads, above, beside killed */
 	int group_status;		/* wait4 status once PROC_DYING */
 	struct proc *parent;		/* NULL for init and orphans of init */
 	struct list_head children;	/* struct proc, by sibling */

@@ -404,6 +404,7 @@ void sched_init_cpu(struct cpu *c, uint64_t stack_top)
 	spin_init(&c->rq.lock, "rq");
 	list_init(&c->rq.ready);
 	list_init(&c->rq.sleepers);
+	c->ipc_fast_sleeping = sched_state_cpu_sleeping(c->id);
 	c->idle = thread_create_idle(c, stack_top);
 	c->idle->switched_in = rdtsc();
 	c->current = c->idle;

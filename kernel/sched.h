@@ -47,12 +47,18 @@ struct thread {
 	char name[THREAD_NAME_LEN];
 	void (*fn)(void *);
 	void *arg;
-	int pinned;			/* CPU it must run on, or -1 */
 
 	/* cpus[t->cpu].rq.lock protects: */
-	enum thread_state state;
-	unsigned cpu;			/* CPU that runs or queues it */
+	union {
+		struct {
+			enum thread_state state;
+			unsigned cpu;	/* CPU that runs or queues it */
+		};
+		/* Both, for the IPC fast path's one compare (ipc_fast.c). */
+		uint64_t state_cpu;
+	};
 	bool on_cpu;			/* still running there (until switched out) */
+	int pinned;			/* CPU it must run on, or -1 */
 	struct list_head rq_link;	/* rq->ready or the CPU's sleepers */
 	uint64_t wake_tick;		/* for sched_sleep_ticks() */
 
@@ -120,6 +126,16 @@ void rq_enqueue(struct runqueue *rq, struct thread *t);
  * both ways of switching: sched_switch_to() and the IPC fast path's
  * direct switch (ipc_fast.c). The switching CPU's rq->lock is held.
  */
+/* thread.state_cpu's value for a thread asleep on CPU @id. */
+static inline uint64_t sched_state_cpu_sleeping(unsigned id)
+{
+	_Static_assert(sizeof(enum thread_state) == 4 &&
+		       offsetof(struct thread, cpu) ==
+		       offsetof(struct thread, state) + 4,
+		       "state_cpu: state low, cpu high");
+	return (uint64_t)id << 32 | THREAD_SLEEPING;
+}
+
 static inline void sched_account_switch(struct thread *prev,
 					struct thread *next, uint64_t now)
 {

@@ -11,7 +11,8 @@
 
 struct spinlock {
 	uint32_t locked;	/* 0 or 1; xchg'd */
-	int32_t owner;		/* CPU id of the holder, -1 when free */
+	int32_t owner;		/* CPU id of the holder, -1 when free (or
+				 * held by the IPC fast path: ipc_fast.c) */
 	const char *name;	/* for panics and the debugger */
 };
 

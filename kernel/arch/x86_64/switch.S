@@ -11,13 +11,14 @@
  * Saves the callee-saved registers as a struct context (sched.h) on the
  * outgoing stack. Interrupts are off; the caller holds its rq->lock.
  *
- * switch_user_resumed: the saved rip of a thread the IPC fast path put to
- * sleep (kernel/ipc_fast.c, syscall.S's ipc_fast_leave). Such a thread
- * needs nothing of its kernel stack but its own trap frame, so its
- * context, just below that frame, holds no registers (rbp 0 ends a
- * debugger's frame chain), only this return address: when the
- * scheduler's switch_to resumes it, switch_user_resumed calls
- * ipc_fast_resumed(prev) just below the trap frame and leaves through it.
+ * switch_user_resumed: where a thread the IPC fast path put to sleep
+ * goes when the scheduler resumes it (kernel/ipc_fast.c, syscall.S).
+ * Such a thread needs nothing of its kernel stack but its own trap frame,
+ * so its context, just below that frame, holds no registers (rbp 0 ends a
+ * debugger's frame chain), only a return address: that of its call into
+ * the fast path, in syscall.S, which sees prev (not 0) in %rax and comes
+ * here. switch_user_resumed calls ipc_fast_resumed(prev) just below the
+ * trap frame and leaves through it.
  */
 #define TRAP_FRAME_SIZE	(22 * 8)	/* struct trap_frame, arch/frame.h */
 
@@ -41,7 +42,7 @@ switch_to:
 	movq %rdx, %rax
 	ret
 
-/* switch_to's ret to a context ipc_fast_leave wrote: prev in %rax. */
+/* From syscall.S: switch_to resumed a fast-path sleeper, prev in %rax. */
 	.globl switch_user_resumed
 switch_user_resumed:
 	movq %rax, %rdi

@@ -13,13 +13,15 @@
  * clobbered frame may not be), else by the IRET path in entry.S.
  *
  * NC_CALL and NC_REPLY_RECV go to the IPC fast path (kernel/ipc_fast.c)
- * instead. It returns the partner's frame in %rax and the badge in %rdx,
- * having switched to the partner with this CPU's rq->lock held, or %rax 0
- * for syscall_dispatch(). ipc_fast_leave then loads the message from the
- * entering thread's frame (at %rsp), moves to the partner's, drops the
- * lock and leaves through that frame with the message in the registers
- * (include/loupe/native.h); only a frame SYSRET may not take gets the
- * message written into it, to leave by IRET.
+ * instead. It returns only to take the slow path, syscall_dispatch().
+ * Having switched to the partner, with this CPU's rq->lock held, it jumps
+ * to ipc_fast_leave with the partner's frame in %rax, the badge in %rdi
+ * and the entering thread's frame in %rcx. ipc_fast_leave loads the
+ * message's tag and word 0 from that frame (words 1-3 are still in r10,
+ * r8 and r9, which the fast path's C never touches), moves to the
+ * partner's frame, drops the lock and leaves through that frame with the
+ * message in the registers (include/loupe/native.h); only a frame SYSRET
+ * may not take gets the message written into it, to leave by IRET.
  */
 #include <arch/frame.h>
 
@@ -63,9 +65,9 @@ syscall_entry:
 	pushq $0			/* error code */
 	pushq $VEC_SYSCALL		/* vector */
 	TRAP_PUSH_REGS
-	movq %rsp, %rdi
 	cmpq $IPC_FAST_CALL, %rax	/* the first native call */
 	jae 2f
+	movq %rsp, %rdi
 	call syscall_dispatch		/* returns with interrupts off */
 
 	/* Leave through the frame at %rsp (also switch_user_resumed's way out). */
@@ -84,49 +86,62 @@ syscall_return:
 	sysretq
 1:	jmp trap_return			/* entry.S: IRET, swapgs by frame CS */
 
-	/* Native calls; the IPC fast path (kernel/ipc_fast.c) for two. */
+	/*
+	 * Native calls; the IPC fast path (kernel/ipc_fast.c) for two,
+	 * called with the slot (the user's rdi, still there) and the frame.
+	 */
 2:	je 3f				/* flags of the cmpq above */
 	cmpq $IPC_FAST_REPLY_RECV, %rax
 	je 4f
-5:	call syscall_dispatch
+5:	movq %rsp, %rdi
+	call syscall_dispatch
 	jmp syscall_return
-3:	call ipc_fast_call
+	/*
+	 * Back after either call two ways: the fast path returning 0 (the
+	 * slow path after all); or, having put this thread to sleep with the
+	 * call's return address as its saved context's rip, switch_to()
+	 * resuming it with the thread switched from in %rax (never 0).
+	 */
+3:	movq %rsp, %rsi
+	call ipc_fast_call
 	testq %rax, %rax
-	jnz ipc_fast_leave
-	movq %rsp, %rdi			/* the slow path after all */
+	jnz switch_user_resumed
 	jmp 5b
-4:	call ipc_fast_reply_recv
+4:	movq %rsp, %rsi
+	call ipc_fast_reply_recv
 	testq %rax, %rax
-	jnz ipc_fast_leave
-	movq %rsp, %rdi
+	jnz switch_user_resumed
 	jmp 5b
 
 /*
- * The fast path switched to a partner: %rax its frame, %rdx the badge,
- * %rsp the entering thread's frame. Its context (switch.S) goes just
- * below that frame, where ipc_fast.c pointed its ctx. Message registers
- * from this frame; then onto the partner's stack, and only then drop
+ * The fast path switched to a partner: %rax its frame, %rdi the badge,
+ * %rcx the entering thread's frame. Its context (switch.S) is just below
+ * that frame, where ipc_fast.c pointed its ctx: its rip is already there,
+ * the return address of the call into the fast path (above), its rbp is
+ * written 0. The tag and word 0 from that frame (words 1-3 never left
+ * r10, r8, r9); then onto the partner's stack, and only then drop
  * rq->lock, after which the entering thread may be resumed elsewhere.
  */
+	.globl ipc_fast_leave
 ipc_fast_leave:
-	movq $switch_user_resumed, -8(%rsp)	/* context: rip, */
-	movq $0, -16(%rsp)			/* rbp (ends a backtrace) */
-	movq TF_RSI(%rsp), %rsi
-	movq TF_R10(%rsp), %r10
-	movq TF_R8(%rsp), %r8
-	movq TF_R9(%rsp), %r9
-	movq %rdx, %rdi
-	movq TF_RDX(%rsp), %rdx
+	movq $0, -16(%rcx)		/* context: rbp (ends a backtrace) */
+	movq TF_RSI(%rcx), %rsi
+	movq TF_RDX(%rcx), %rdx
 	movq %rax, %rsp
-	movl $-1, %gs:CPU_RQ_LOCK + 4	/* rq->lock.owner: none */
-	movl $0, %gs:CPU_RQ_LOCK	/* a plain store releases on x86; pairs
+	movl $0, %gs:CPU_RQ_LOCK	/* rq->lock (owner left -1: ipc_fast.c);
+					 * a plain store releases on x86; pairs
 					 * with spin_lock's xchg */
+	/*
+	 * A canonical rip, as syscall_return checks (SYSRET to one that is
+	 * not faults in ring 0 on the user's stack). Not its CS: the frame
+	 * of a thread asleep in IPC is the one its own SYSCALL entry built
+	 * (exec and signals rewrite only the running thread's), and SYSRET
+	 * loads the user selectors whatever the frame says.
+	 */
 	movq TF_RIP(%rsp), %rcx
 	movq %rcx, %r11
-	sarq $47, %r11			/* as syscall_return checks */
+	sarq $47, %r11
 	jnz 6f
-	cmpq $GDT_UCODE, TF_CS(%rsp)
-	jne 6f
 	movq TF_R15(%rsp), %r15		/* the partner's own registers */
 	movq TF_R14(%rsp), %r14
 	movq TF_R13(%rsp), %r13

@@ -29,21 +29,24 @@ void user_iomap_load(const struct iomap *m);
 
 /*
  * user_switch() between two user threads, inline for the IPC fast path.
- * prev entered the kernel by SYSCALL from user mode, so its FS base and
- * its address space are the loaded ones: write each only when next's
- * differs (two threads forked from one process share the FS base).
- * Context: interrupts off.
+ * prev entered the kernel by SYSCALL from user mode, so its FS base is
+ * the loaded one: write it only when next's differs (two processes
+ * forked from one share the FS base). CR3 is written without comparing:
+ * the fast path switches only between single-threaded processes, and
+ * every process has its own address space (a vfork copies too), so
+ * prev's and next's always differ. c is this CPU. Context: interrupts
+ * off.
  */
-static inline void user_switch_fast(struct thread *prev, struct thread *next)
+static inline void user_switch_fast(struct cpu *c, struct thread *prev,
+				    struct thread *next)
 {
 	__asm__ __volatile__("fxsave64 %0" : "=m"(*prev->fpu));
 	__asm__ __volatile__("fxrstor64 %0" : : "m"(*next->fpu));
 	if (unlikely(next->fs_base != prev->fs_base))
 		wrmsr(MSR_FS_BASE, next->fs_base);
 	/* As in user_switch(): paired with vm_shootdown()'s fence. */
-	this_cpu()->user_cr3 = next->cr3;
-	if (next->cr3 != prev->cr3)
-		write_cr3(next->cr3);
+	c->user_cr3 = next->cr3;
+	write_cr3(next->cr3);
 }
 
 #endif
