@@ -365,6 +365,19 @@ __coldexit bool kgdb_nmi(struct trap_frame *tf)
 	tf->rdi = (uint64_t)c;
 	tf->rip = (uint64_t)kgdb_park_entry;
 	tf->rsp = (c->frame.rsp - 256) & ~15UL;
+	if (tf->cs & 3) {
+		/*
+		 * From user mode: park in kernel mode on the thread's own
+		 * kernel stack (empty while it runs in user mode), below
+		 * where its entries put their trap frame. Returning there
+		 * with the user's CS ran kernel text in user mode: a
+		 * SIGSEGV that killed init under a GDB session.
+		 */
+		tf->cs = GDT_KCODE;
+		tf->ss = GDT_KDATA;
+		tf->rsp = (this_cpu()->kstack_top - sizeof(struct trap_frame) -
+			   256) & ~15UL;
+	}
 	tf->rflags &= ~(RFLAGS_IF | RFLAGS_TF);
 	return true;
 }

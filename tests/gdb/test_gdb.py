@@ -440,6 +440,16 @@ def tool(*args, timeout=120):
 
 def t_sessions():
     pids = []
+    try:
+        t_sessions_in(pids)
+    finally:
+        for name in ("ta", "tb"):   # a failed check leaves none running
+            tool("stop", "--name", name)
+    check(not any(S.pid_alive(p) for p in pids), "processes left: %s" %
+          [p for p in pids if S.pid_alive(p)])
+
+
+def t_sessions_in(pids):
     for name in ("ta", "tb"):
         r = tool("start", "--name", name, "--smp", "2")
         check(r.returncode == 0, "start %s: %s" % (name, r.stderr))
@@ -455,8 +465,6 @@ def t_sessions():
     for name in ("ta", "tb"):
         check(tool("stop", "--name", name).returncode == 0, "stop")
     check(len(pids) == 4, "pids %s" % pids)
-    check(not any(S.pid_alive(p) for p in pids), "processes left: %s" %
-          [p for p in pids if S.pid_alive(p)])
 
 
 def t_run_oneshot():
@@ -542,12 +550,42 @@ def t_fault():
         t.stop()
 
 
+def t_user_breakins():
+    """Break in again and again while every CPU runs user code (8 FPU
+    spinners): the CPUs rounded up in user mode must come back to it with
+    their registers whole, so the self-tests pass and nothing dies."""
+    sdir = os.path.join(BUILD, "gdbtest", "user")
+    os.makedirs(sdir, exist_ok=True)
+    t = S.Target(IMAGE, sdir, smp=4,
+                 cmdline="utests=fpu_preempt,sse_regs urepeat=6")
+    dbg = None
+    try:
+        t.wait_console("init: utests run 2 of 6", 90, "the user tests")
+        dbg = S.Debugger(ELF, os.path.join(sdir, "gdb-mi.log"))
+        dbg.connect(t.sock)
+        for _ in range(12):
+            dbg.run("continue", wait=False)
+            time.sleep(0.15)
+            dbg.run("interrupt", 20)
+        dbg.run("detach")
+        t.wait_console("init: the chosen self-tests passed", 120,
+                       "the user tests after the break-ins")
+        out = open(t.log, errors="replace").read()
+        check("killed by signal" not in out and "PANIC" not in out,
+              "a process or the kernel died: " + out[-800:])
+    finally:
+        if dbg:
+            dbg.close()
+        t.stop()
+
+
 def group_tool():
     for name, fn in [("tool_parallel_sessions", t_sessions),
                      ("tool_run_oneshot", t_run_oneshot),
                      ("tool_attach_detach", t_attach_detach),
                      ("gdb_wait", t_gdb_wait),
-                     ("fault_sigsegv", t_fault)]:
+                     ("fault_sigsegv", t_fault),
+                     ("user_breakins", t_user_breakins)]:
         report(name, fn)
 
 
