@@ -2,12 +2,13 @@
  * init: PID 1. Runs the user-space self-tests (/bin/utests, then the IPC
  * tests /bin/ipctests, then the system-call fuzzer /bin/sysfuzz; their
  * lines are boot stages) unless utests=off or a kernel test mode asks
- * otherwise (utests=NAME,... urepeat=N: some utests, N times), reports, reaps orphans, and then powers
- * the machine off (stages=exit on the kernel command line: how the
- * boot-stage runner ends QEMU) or keeps conecho on the console,
- * restarting it whenever it ends. PID 1 never exits. Before anything else
- * it starts the servers (servers.c) and, once the console server is up,
- * makes /dev/console its standard input, output and error.
+ * otherwise (utests=NAME,... urepeat=N: some utests, N times), reports,
+ * reaps orphans, and then powers the machine off (stages=exit on the
+ * kernel command line: how the boot-stage runner ends QEMU) or keeps
+ * conecho on the console, restarting it whenever it ends. PID 1 never
+ * exits. Before anything else it starts the servers (servers.c) and,
+ * once the console server is up, makes /dev/console its standard input,
+ * output and error.
  */
 #include <stdio.h>
 #include <stdlib.h>
