@@ -364,8 +364,9 @@ __coldexit bool kgdb_nmi(struct trap_frame *tf)
 	c->in_park = true;
 	tf->rdi = (uint64_t)c;
 	tf->rip = (uint64_t)kgdb_park_entry;
-	tf->rsp = (c->frame.rsp - 256) & ~15UL;
-	if (tf->cs & 3) {
+	if (!(tf->cs & 3)) {
+		tf->rsp = (c->frame.rsp - 256) & ~15UL;
+	} else {
 		/*
 		 * From user mode: park in kernel mode on the thread's own
 		 * kernel stack (empty while it runs in user mode), below
