@@ -205,8 +205,9 @@ ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
 }
 
 /*
- * trace_emit_ipc_switch() (trace/emit.h), the same record, with the
- * register-keeping retry above on its slow path; returns the switch's
+ * trace_emit_ipc_switch() (trace/emit.h): the same record and the same
+ * fill (TRACE_FILL_IPC_SWITCH), with the register-keeping retry above on
+ * its slow path; returns the switch's
  * time for the scheduler's books. On the fast path that is the record's
  * own stamp, read back (one load, not a second rdtsc and the joining of
  * its halves), so the trace and the runtime books agree on the instant.
@@ -227,10 +228,8 @@ ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type,
 						       next->tid, tf->rsi,
 						       prev->tid),
 			     now = rdtsc()),
-		     TRACE_PUT(e->endpoint, ep->id);
-		     TRACE_PUT(e->partner_tid, next->tid);
-		     TRACE_PUT(e->tag, tf->rsi);
-		     TRACE_PUT64(e->prev_tid, prev->tid);	/* reserved 0 */
+		     TRACE_FILL_IPC_SWITCH(e, ep->id, next->tid, tf->rsi,
+					   prev->tid);
 		     /* stamped by the reservation; a real load, so the
 		      * clock's halves need not stay live (a spill) */
 		     now = READ_ONCE(e->h.tsc));

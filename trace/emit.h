@@ -293,6 +293,20 @@ static TRACE_INLINE void trace_emit_ipc(struct trace_ring_hdr *r,
 }
 
 /*
+ * The payload of a struct trace_ipc_switch at @e, for
+ * trace_emit_ipc_switch() and for the fast path's own emitter
+ * (ipc_fast_trace() in kernel/ipc_fast.c), which passes field loads as the
+ * arguments: each is read where it is stored, so nothing stays live.
+ */
+#define TRACE_FILL_IPC_SWITCH(e, endpoint_, partner_tid_, tag_, prev_tid_) \
+do {									\
+	TRACE_PUT((e)->endpoint, (endpoint_));				\
+	TRACE_PUT((e)->partner_tid, (partner_tid_));			\
+	TRACE_PUT((e)->tag, (tag_));					\
+	TRACE_PUT64((e)->prev_tid, (uint32_t)(prev_tid_)); /* reserved 0 */ \
+} while (0)
+
+/*
  * The IPC fast path's one record per half trip (kernel/ipc_fast.c): @type
  * is TRACE_IPC_CALL_SWITCH or TRACE_IPC_REPLY_SWITCH.
  */
@@ -304,10 +318,8 @@ static TRACE_INLINE void trace_emit_ipc_switch(struct trace_ring_hdr *r,
 	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
 			    trace_retry_ipc_switch(r, type, endpoint, partner_tid,
 						   tag, prev_tid),
-		     TRACE_PUT(e->endpoint, endpoint);
-		     TRACE_PUT(e->partner_tid, partner_tid);
-		     TRACE_PUT(e->tag, tag);
-		     TRACE_PUT64(e->prev_tid, prev_tid));	/* reserved 0 */
+		     TRACE_FILL_IPC_SWITCH(e, endpoint, partner_tid, tag,
+					   prev_tid));
 }
 
 #endif
