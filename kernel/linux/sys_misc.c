@@ -163,7 +163,7 @@ long sys_syslog(SYSCALL_ARGS)
 		return 0;
 	case SYSLOG_ACTION_READ_ALL:
 	case SYSLOG_ACTION_READ_CLEAR:
-		return misc_syslog_read((char *)a1, a2,
+		return misc_syslog_read((char *)a1, (int)a2,
 					(int)a0 == SYSLOG_ACTION_READ_CLEAR);
 	case SYSLOG_ACTION_CLEAR:
 		printk_log_read(&c, 0, 0, &head);
