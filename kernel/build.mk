@@ -31,7 +31,8 @@ KERNEL_SRCS += kernel/vm.c kernel/proc.c kernel/clock.c kernel/ipc.c kernel/ipc_
 	kernel/futex.c kernel/tgroup.c
 # Files: descriptor tables and open files, path calls, pipes, executable
 # images (kernel/file.c, sys_path.c, pipe.c, image.c).
-KERNEL_SRCS += kernel/file.c kernel/linux/sys_path.c kernel/pipe.c kernel/image.c
+KERNEL_SRCS += kernel/file.c kernel/linux/sys_path.c kernel/pipe.c kernel/image.c \
+	kernel/linux/sys_poll.c kernel/linux/sys_attr.c
 
 # Tracing glue; trace/build.mk adds the ring itself (trace/emit.c is hot).
 KERNEL_SRCS += kernel/trace.c kernel/trace_dump.c kernel/trace_load.c

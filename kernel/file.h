@@ -32,6 +32,16 @@
 #define S_IFIFO		0010000
 #define S_IFREG		0100000
 
+/* poll's event bits (Linux's). */
+#define POLLIN		0x001
+#define POLLPRI		0x002
+#define POLLOUT		0x004
+#define POLLERR		0x008
+#define POLLHUP		0x010
+#define POLLNVAL	0x020
+#define POLLRDNORM	0x040
+#define POLLWRNORM	0x100
+
 enum file_type {
 	FILE_KCONSOLE,			/* the kernel console (before servers) */
 	FILE_SRV,			/* served by a file server over IPC */

@@ -167,6 +167,32 @@ static void ipc_endpoint_kill(struct endpoint *ep)
 		ipc_complete(w, &w->got_reply);
 	}
 	spin_unlock_irqrestore(&ep->lock, f);
+	ipc_poll_wake(ep);		/* pollers see it dead: an error */
+}
+
+/*
+ * Wake every thread polling a file ep's server serves, to ask the server
+ * again (NC_POLL_WAKE, and the endpoint's death). Context: thread.
+ */
+void ipc_poll_wake(struct endpoint *ep)
+{
+	/* Release: pairs with the acquire load of a poller that then asks. */
+	__atomic_add_fetch(&ep->poll_gen, 1, __ATOMIC_RELEASE);
+	wake_up(&ep->pollq);
+}
+
+/* NC_POLL_WAKE(slot): only a receiver of the endpoint may pulse it. */
+static long ipc_poll_wake_call(uint64_t slot)
+{
+	struct cap c;
+	long err = cap_lookup(current_thread()->proc, slot, CAP_ENDPOINT,
+			      CAP_RECV, &c);
+
+	if (err)
+		return err;
+	ipc_poll_wake(c.obj);
+	cap_put(&c);
+	return 0;
 }
 
 void ipc_object_get(const struct cap *c)
@@ -599,6 +625,7 @@ static long ipc_new_object(enum cap_type type)
 					    __ATOMIC_RELAXED);
 		list_init(&ep->senders);
 		list_init(&ep->receivers);
+		wait_init(&ep->pollq, "endpoint poll");
 		ep->refs = ep->recv_refs = 1;
 		c.obj = ep;
 	} else {
@@ -784,6 +811,8 @@ long ipc_syscall(unsigned call, struct trap_frame *tf)
 		return ipc_notify_bind(tf->rdi);
 	case NC_IPC_STATS:
 		return tf->rdi ? (long)ipc_fast_count() : ipc_fast_enabled;
+	case NC_POLL_WAKE:
+		return ipc_poll_wake_call(tf->rdi);
 	case NC_REPLY_SAVE:
 		return ipc_reply_save();
 	case NC_REPLY_TO:

@@ -48,6 +48,13 @@ struct endpoint {
 	int recv_refs;			/* of which carry CAP_RECV */
 	/* constant: */
 	uint32_t id;			/* names it in trace records */
+	/*
+	 * poll (kernel/linux/sys_poll.c): the server pulses poll_gen
+	 * (atomic) with NC_POLL_WAKE when the readiness of what it serves
+	 * may have changed, and the endpoint's death wakes pollq too.
+	 */
+	uint32_t poll_gen;
+	struct wait_queue pollq;	/* pollers of files it serves */
 };
 
 /* Where a caller's call is (ipc_wait.state), which decides if kill ends it. */
@@ -120,6 +127,7 @@ void ipc_notify_signal(void *n, uint64_t bits);
 /* A call from kernel code on the current thread (the file calls). */
 struct endpoint;
 long ipc_call_kernel(struct endpoint *ep, struct ipc_msg *m, uint64_t badge);
+void ipc_poll_wake(struct endpoint *ep);
 
 /* The fast path (ipc_fast.c) and the slow-path body it hands over to. */
 extern bool ipc_fast_enabled;

@@ -201,3 +201,32 @@ long pipe_write(struct file *f, const char *ubuf, size_t n)
 	}
 	return done;
 }
+
+/*
+ * poll's view of pipe end f, read without the lock (a poller re-checks
+ * after joining *wq, the queue a change is announced on): the read end
+ * is readable with bytes queued and hung up once no writer is left; the
+ * write end is writable with room for PIPE_BUF bytes, an error once no
+ * reader is left. As Linux's pipe_poll.
+ */
+unsigned pipe_poll(struct file *f, struct wait_queue **wq)
+{
+	struct pipe *p = f->pipe;
+	uint64_t queued = READ_ONCE(p->wpos) - READ_ONCE(p->rpos);
+	unsigned mask = 0;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		*wq = &p->rwait;
+		if (queued)
+			mask |= POLLIN | POLLRDNORM;
+		if (!READ_ONCE(p->writers))
+			mask |= POLLHUP;
+	} else {
+		*wq = &p->wwait;
+		if (PIPE_SIZE - queued >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!READ_ONCE(p->readers))
+			mask |= POLLERR;
+	}
+	return mask;
+}

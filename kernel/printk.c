@@ -81,3 +81,24 @@ bool printk_log_contains(const char *line)
 	}
 	return false;
 }
+
+/*
+ * Copy the log written since byte count @since (but at most the ring's
+ * and @max bytes: the newest) to @dst. Returns the bytes copied; *head
+ * gets the count written so far. For syslog(2).
+ */
+size_t printk_log_read(char *dst, size_t max, uint64_t since, uint64_t *head)
+{
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+	uint64_t start = dmesg_head > DMESG_SIZE ? dmesg_head - DMESG_SIZE : 0;
+	size_t n;
+
+	start = MAX(start, MIN(since, dmesg_head));
+	n = MIN(dmesg_head - start, max);
+	start = dmesg_head - n;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = dmesg_buf[(start + i) % DMESG_SIZE];
+	*head = dmesg_head;
+	spin_unlock_irqrestore(&console_lock, flags);
+	return n;
+}

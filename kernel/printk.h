@@ -12,6 +12,8 @@
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 bool printk_log_contains(const char *line);
+size_t printk_log_read(char *dst, size_t max, uint64_t since, uint64_t *head);
+extern const uint64_t dmesg_size;
 __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

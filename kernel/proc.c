@@ -26,6 +26,7 @@
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 #include <arch/trap.h>
+#include <arch/tsc.h>
 #include <arch/user.h>
 
 #define PIE_BASE	0x0000555555554000UL	/* as Linux places PIEs */
@@ -737,6 +738,7 @@ __noreturn void proc_thread_exit(int status)
 	kfree(user_attach(me, 0, NULL));
 	f = spin_lock_irqsave(&proc_lock);
 	list_del(&me->proc_link);
+	p->gone_runtime += me->runtime + (rdtsc() - me->switched_in);
 	last = --p->nthreads == 0;
 	if (last && p->killed == PROC_DYING)
 		status = p->group_status;
@@ -810,6 +812,7 @@ int proc_wait(struct proc *me, int pid, int *status, bool nohang)
 		if (z) {
 			list_del(&z->sibling);
 			list_del(&z->all_link);
+			me->child_runtime += z->gone_runtime + z->child_runtime;
 		}
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (z || !any || nohang)
@@ -825,6 +828,30 @@ int proc_wait(struct proc *me, int pid, int *status, bool nohang)
 	*status = z->exit_status;
 	kfree(z);
 	return pid;
+}
+
+/*
+ * CPU time of p's threads, live and exited (self_ns), and of its reaped
+ * children (child_ns), for times(). There is no split between user and
+ * system time. Context: a thread of p.
+ */
+void proc_cpu_time(struct proc *p, uint64_t *self_ns, uint64_t *child_ns)
+{
+	struct thread *me = current_thread();
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+	uint64_t tsc = p->gone_runtime;
+	struct list_head *l;
+
+	list_for_each(l, &p->threads) {
+		struct thread *t = list_entry(l, struct thread, proc_link);
+
+		/* Another CPU's thread: its slice so far is not counted yet. */
+		tsc += READ_ONCE(t->runtime);
+	}
+	tsc += rdtsc() - me->switched_in;	/* this slice */
+	*child_ns = tsc_to_ns(p->child_runtime);
+	spin_unlock_irqrestore(&proc_lock, f);
+	*self_ns = tsc_to_ns(tsc);
 }
 
 bool proc_has_zombie(struct proc *me, int pid)

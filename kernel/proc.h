@@ -61,6 +61,9 @@ struct proc {
 	enum proc_state state;
 	int exit_status;		/* wait4 format */
 	int pgid;			/* process group (fork inherits) */
+	uint64_t gone_runtime;		/* TSC ticks run by its exited threads */
+	uint64_t child_runtime;		/* ... by its reaped children, theirs
+					 * included (times' cutime) */
 	int sid;			/* session (fork inherits) */
 };
 
@@ -75,6 +78,7 @@ struct proc_entry {
 extern struct spinlock proc_lock;
 extern struct list_head all_procs;
 
+void proc_cpu_time(struct proc *p, uint64_t *self_ns, uint64_t *child_ns);
 int proc_spawn(const char *path, const char *const *argv,
 	       const char *const *envp, struct proc *parent);
 __noreturn void proc_exit(int status);

@@ -282,6 +282,39 @@ void sched_sleep_ticks(uint64_t ticks)
 }
 
 /*
+ * A sleep in two halves, for a thread waiting on several wait queues at
+ * once (poll). sched_sleep_prepare() marks it SLEEPING, with ticks also
+ * on the sleepers list (the tick after that many wakes it), and returns
+ * with interrupts off (its flags), so no preemption or tick can find it
+ * half asleep. The caller re-checks its conditions after a full fence,
+ * without sleeping, then sched_sleep_finish(flags, sleep): schedule()
+ * (returning at once if a wakeup came in between), or without sleep call
+ * the sleep off. Context: thread, may sleep.
+ */
+unsigned long sched_sleep_prepare(uint64_t ticks)
+{
+	unsigned long f = irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *me = c->current;
+
+	spin_lock(&c->rq.lock);
+	if (ticks)
+		sched_add_sleeper(c, me, ticks);
+	me->state = THREAD_SLEEPING;
+	spin_unlock(&c->rq.lock);
+	return f;
+}
+
+void sched_sleep_finish(unsigned long f, bool sleep)
+{
+	if (sleep)
+		schedule();
+	else
+		sched_wakeup(current_thread());	/* off the sleepers, RUNNING */
+	irq_restore(f);
+}
+
+/*
  * Sleep once: until *flag is set (by sched_wakeup_flag or _store, under
  * this thread's rq->lock, which the test here holds), any wakeup, or,
  * with ticks, that many timer ticks. Returns at once if *flag is set.

@@ -109,6 +109,8 @@ void sched_wakeup_store(struct thread *t, volatile int *p, int val,
 void sched_sleep_ticks(uint64_t ticks);
 void sched_wakeup_flag(struct thread *t, volatile int *p);
 void sched_sleep_flag(volatile int *flag, uint64_t ticks);
+unsigned long sched_sleep_prepare(uint64_t ticks);
+void sched_sleep_finish(unsigned long f, bool sleep);
 void sched_kick_thread(struct thread *t);
 void sched_tick(struct cpu *c);
 void sched_preempt(void);

@@ -145,6 +145,30 @@ long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	return out[0];
 }
 
+/*
+ * What a poller of r's files watches: the queue the server's pulses
+ * (NC_POLL_WAKE) and its endpoint's death wake, and in *gen the pulse
+ * count, read before the poller asks the server (FS_POLL) so that a
+ * pulse after the answer is never missed.
+ */
+struct wait_queue *srv_poll_queue(struct srv_reg *r, uint32_t *gen)
+{
+	struct endpoint *ep = r->ep.obj;
+
+	/* Acquire: pairs with the release increment in ipc_poll_wake(). */
+	*gen = __atomic_load_n(&ep->poll_gen, __ATOMIC_ACQUIRE);
+	return &ep->pollq;
+}
+
+/* Whether r's server pulsed since gen, or died: ask again. */
+bool srv_poll_changed(struct srv_reg *r, uint32_t gen)
+{
+	struct endpoint *ep = r->ep.obj;
+
+	return __atomic_load_n(&ep->poll_gen, __ATOMIC_ACQUIRE) != gen ||
+	       READ_ONCE(ep->dead);
+}
+
 void srv_end(struct srv_call *c)
 {
 	srv_slot_put(c->reg, c->slot);

@@ -19,6 +19,20 @@ void wait_prepare(struct wait_queue *wq, struct waiter *w)
 	spin_unlock_irqrestore(&wq->lock, f);
 }
 
+/*
+ * Join the queue without becoming SLEEPING: for a thread that waits on
+ * several queues and then sleeps once (sched_sleep_prepare). Leave with
+ * wait_finish().
+ */
+void wait_add(struct wait_queue *wq, struct waiter *w)
+{
+	unsigned long f = spin_lock_irqsave(&wq->lock);
+
+	w->t = current_thread();
+	list_add_tail(&w->link, &wq->waiters);
+	spin_unlock_irqrestore(&wq->lock, f);
+}
+
 /* Leave the queue; the thread runs again (a wakeup may have done this). */
 void wait_finish(struct wait_queue *wq, struct waiter *w)
 {

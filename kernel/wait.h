@@ -28,6 +28,7 @@ struct waiter {
 
 void wait_init(struct wait_queue *wq, const char *name);
 void wait_prepare(struct wait_queue *wq, struct waiter *w);
+void wait_add(struct wait_queue *wq, struct waiter *w);
 void wait_finish(struct wait_queue *wq, struct waiter *w);
 void wake_up(struct wait_queue *wq);
 

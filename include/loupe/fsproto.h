@@ -63,6 +63,20 @@ enum fs_op {
 			 * w1 = mode (07777) */
 	FS_SYMLINK,	/* slot: link path, NUL, target (as given) */
 	FS_READLINK,	/* slot: path. -> slot: target (no NUL); w0 = length */
+	FS_POLL,	/* w0 = handle, w1 = poll events. Answered at once,
+			 * never held: -> w0 = the events ready now
+			 * (POLLIN...). A server that may become ready later
+			 * pulses its endpoint (NC_POLL_WAKE) when it does;
+			 * -ENOSYS: always ready (docs/ipc.md, "Poll") */
+	FS_LINK,	/* slot: existing path, NUL, new path */
+	FS_CHOWN,	/* w0 = handle, or 0 with the path in the slot;
+			 * w1 = uid | gid << 32 ((uint32_t)-1: unchanged);
+			 * w2 = 1 to not follow a final symlink */
+	FS_UTIMES,	/* w0 = handle, or 0 with the path in the slot;
+			 * w2 = 1 to not follow a final symlink; struct
+			 * fs_utimes at FS_UTIMES_OFF in the slot */
+	FS_STATFS,	/* w0 = handle, or 0 with the path in the slot.
+			 * -> slot: struct fs_statfs */
 	FS_NR_OPS
 };
 
@@ -77,6 +91,22 @@ struct fs_stat {
 	long long mtime_nsec;
 	unsigned int blksize;
 	unsigned int dev;
+	unsigned int uid, gid;
+	long long atime_sec, atime_nsec;	/* 0, 0: as mtime */
+	long long ctime_sec, ctime_nsec;	/* 0, 0: as mtime */
+};
+
+/* FS_UTIMES: access and modification time; nsec FS_UTIME_OMIT: keep it. */
+#define FS_UTIME_OMIT	((1l << 30) - 2l)	/* Linux's UTIME_OMIT */
+#define FS_UTIMES_OFF	(FS_SLOT_SIZE - 64)
+struct fs_utimes {
+	long long atime_sec, atime_nsec, mtime_sec, mtime_nsec;
+};
+
+/* What FS_STATFS returns: the fields of Linux's struct statfs. */
+struct fs_statfs {
+	unsigned long long type, bsize, blocks, bfree, bavail, files, ffree;
+	unsigned long long namelen;
 };
 
 /*

@@ -50,6 +50,8 @@ enum native_call {
 	NC_IRQ_ACK,		/* irq slot: unmask the line again */
 	/* IPC again (kernel/ipc.c). */
 	NC_IPC_STATS,		/* which: 0 -> fast path on (1/0), 1 -> its switches */
+	NC_POLL_WAKE,		/* endpoint slot (CAP_RECV): wake the kernel's
+				 * pollers of files it serves to ask again */
 	NC_NR_CALLS
 };
 

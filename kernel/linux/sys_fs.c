@@ -276,9 +276,20 @@ long sys_fs_stat_out(void *ubuf, const struct fs_stat *s)
 		.mode = s->mode, .rdev = s->rdev, .size = s->size,
 		.blksize = s->blksize ? s->blksize : 4096,
 		.blocks = (s->size + 511) / 512,
-		.times = { s->mtime_sec, s->mtime_nsec, s->mtime_sec,
-			   s->mtime_nsec, s->mtime_sec, s->mtime_nsec },
+		.uid = s->uid, .gid = s->gid,
+		.times = { s->atime_sec, s->atime_nsec, s->mtime_sec,
+			   s->mtime_nsec, s->ctime_sec, s->ctime_nsec },
 	};
+
+	/* A server that keeps only mtime (pipes, the console, the initrd). */
+	if (!s->atime_sec && !s->atime_nsec) {
+		st.times[0] = s->mtime_sec;
+		st.times[1] = s->mtime_nsec;
+	}
+	if (!s->ctime_sec && !s->ctime_nsec) {
+		st.times[4] = s->mtime_sec;
+		st.times[5] = s->mtime_nsec;
+	}
 
 	_Static_assert(sizeof(st) == 144, "Linux x86_64 struct stat");
 	return copy_to_user(ubuf, &st, sizeof(st));

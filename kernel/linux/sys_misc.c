@@ -1,7 +1,7 @@
 /*
- * Linux odds and ends: uname (sysname "Loupe"), sysinfo, getrandom, reboot
- * (power off ends QEMU through isa-debug-exit; the only way init asks to
- * stop).
+ * Linux odds and ends: uname (sysname "Loupe"), sysinfo, getrandom, syslog
+ * (the kernel log's ring, for dmesg), reboot (power off ends QEMU through
+ * isa-debug-exit; the only way init asks to stop).
  */
 #include "linux.h"
 #include "clock.h"
@@ -100,6 +100,86 @@ long sys_getrandom(SYSCALL_ARGS)
 		done += n;
 	}
 	return done;
+}
+
+#define SYSLOG_ACTION_CLOSE		0
+#define SYSLOG_ACTION_OPEN		1
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_READ_CLEAR	4
+#define SYSLOG_ACTION_CLEAR		5
+#define SYSLOG_ACTION_CONSOLE_OFF	6
+#define SYSLOG_ACTION_CONSOLE_ON	7
+#define SYSLOG_ACTION_CONSOLE_LEVEL	8
+#define SYSLOG_ACTION_SIZE_UNREAD	9
+#define SYSLOG_ACTION_SIZE_BUFFER	10
+
+static uint64_t misc_log_cleared;	/* atomic: log bytes before a clear */
+
+/* READ_ALL and READ_CLEAR: the newest len bytes since the last clear. */
+static long misc_syslog_read(char *ubuf, long len, bool clear)
+{
+	size_t order = 0, n;
+	uint64_t head;
+	char *tmp;
+
+	if (!ubuf || len < 0)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (!uaccess_ok((uintptr_t)ubuf, len))
+		return -EFAULT;
+	len = MIN((uint64_t)len, dmesg_size);
+	while ((PAGE_SIZE << order) < (size_t)len)
+		order++;
+	tmp = pmm_alloc_virt(order);
+	if (!tmp)
+		return -ENOMEM;
+	n = printk_log_read(tmp, len,
+			    __atomic_load_n(&misc_log_cleared, __ATOMIC_RELAXED),
+			    &head);
+	if (copy_to_user(ubuf, tmp, n))
+		n = -EFAULT;
+	else if (clear)
+		__atomic_store_n(&misc_log_cleared, head, __ATOMIC_RELAXED);
+	pmm_free_virt(tmp, order);
+	return n;
+}
+
+/*
+ * syslog(type, buf, len), klogctl in libc: the kernel log for dmesg.
+ * There is no reader that consumes it (SYSLOG_ACTION_READ is EINVAL);
+ * the console level is accepted and ignored (everything is printed).
+ */
+long sys_syslog(SYSCALL_ARGS)
+{
+	char c;
+	uint64_t head;
+
+	switch ((int)a0) {
+	case SYSLOG_ACTION_CLOSE:
+	case SYSLOG_ACTION_OPEN:
+	case SYSLOG_ACTION_CONSOLE_OFF:
+	case SYSLOG_ACTION_CONSOLE_ON:
+		return 0;
+	case SYSLOG_ACTION_READ_ALL:
+	case SYSLOG_ACTION_READ_CLEAR:
+		return misc_syslog_read((char *)a1, (int)a2,
+					(int)a0 == SYSLOG_ACTION_READ_CLEAR);
+	case SYSLOG_ACTION_CLEAR:
+		printk_log_read(&c, 0, 0, &head);
+		__atomic_store_n(&misc_log_cleared, head, __ATOMIC_RELAXED);
+		return 0;
+	case SYSLOG_ACTION_CONSOLE_LEVEL:
+		return (int)a2 < 1 || (int)a2 > 8 ? -EINVAL : 0;
+	case SYSLOG_ACTION_SIZE_UNREAD:
+		printk_log_read(&c, 0, 0, &head);
+		return MIN(head - __atomic_load_n(&misc_log_cleared,
+						  __ATOMIC_RELAXED), dmesg_size);
+	case SYSLOG_ACTION_SIZE_BUFFER:
+		return dmesg_size;
+	default:
+		return -EINVAL;
+	}
 }
 
 #define REBOOT_MAGIC1		0xfee1dead

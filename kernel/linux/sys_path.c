@@ -25,6 +25,7 @@
 #define AT_REMOVEDIR		0x200
 #define AT_EACCESS		0x200
 #define AT_EMPTY_PATH		0x1000
+#define AT_SYMLINK_FOLLOW	0x400
 #define X_OK			1
 #define SCRATCH			(FS_SLOT_SIZE / 2)	/* slot half for the raw path */
 
@@ -37,7 +38,7 @@ static unsigned sys_path_umask(void)
  * Start a path call: a VFS slot holding dirfd/upath resolved. Returns
  * the path's length or -errno (the call is then not begun).
  */
-static long sys_path_begin(int dirfd, const char *upath, struct srv_call *c)
+long sys_path_begin(int dirfd, const char *upath, struct srv_call *c)
 {
 	long ret = srv_begin_id(SRV_VFS, c);
 
@@ -279,6 +280,42 @@ long sys_rename(SYSCALL_ARGS)
 		n = srv_rpc(&c, FS_RENAME, 0, 0, 0, out);
 	srv_end(&c);
 	return n < 0 ? n : 0;
+}
+
+/*
+ * linkat(olddirfd, old, newdirfd, new, flags): both paths in one slot,
+ * "old\0new"; w1 = 1 follows a symlink at old (AT_SYMLINK_FOLLOW).
+ */
+static long sys_path_link(int odir, const char *uold, int ndir,
+			  const char *unew, unsigned long flags)
+{
+	struct srv_call c;
+	uint64_t out[3];
+	long ret, n;
+
+	if (flags & ~(unsigned long)AT_SYMLINK_FOLLOW)
+		return -EINVAL;
+	ret = sys_path_begin(odir, uold, &c);
+	if (ret < 0)
+		return ret;
+	n = file_path(ndir, unew, c.buf + ret + 1, SCRATCH - ret - 1,
+		      c.buf + SCRATCH);
+	if (n >= 0)
+		n = srv_rpc(&c, FS_LINK, 0, !!(flags & AT_SYMLINK_FOLLOW), 0,
+			    out);
+	srv_end(&c);
+	return n < 0 ? n : 0;
+}
+
+long sys_link(SYSCALL_ARGS)
+{
+	return sys_path_link(AT_FDCWD, (const char *)a0, AT_FDCWD,
+			     (const char *)a1, 0);
+}
+
+long sys_linkat(SYSCALL_ARGS)
+{
+	return sys_path_link(a0, (const char *)a1, a2, (const char *)a3, a4);
 }
 
 static long sys_path_ftruncate(struct file *f, long len)

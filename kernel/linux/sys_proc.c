@@ -307,6 +307,12 @@ long sys_getegid(SYSCALL_ARGS)
 	return 0;
 }
 
+/* getgroups(size, list): root belongs to no supplementary group. */
+long sys_getgroups(SYSCALL_ARGS)
+{
+	return (int)a0 < 0 ? -EINVAL : 0;
+}
+
 struct rlimit64 {
 	uint64_t cur, max;
 };

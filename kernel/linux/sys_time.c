@@ -1,6 +1,7 @@
 /*
  * Linux time calls: clock_gettime (REALTIME from the CMOS clock read at
- * boot plus the TSC, MONOTONIC from the TSC), nanosleep (tick-granular).
+ * boot plus the TSC, MONOTONIC from the TSC), nanosleep (tick-granular),
+ * times (CPU time in clock ticks of 1/100 s, AT_CLKTCK).
  */
 #include "linux.h"
 #include "clock.h"
@@ -71,4 +72,26 @@ long sys_nanosleep(SYSCALL_ARGS)
 		now = clock_monotonic_ns();
 	}
 	return current_proc()->killed ? -EINTR : 0;
+}
+
+#define CLK_TCK		100			/* AT_CLKTCK */
+
+/*
+ * times(buf): the caller's CPU time and its reaped children's, in clock
+ * ticks; there is no user/system split, so it all counts as user time.
+ * Returns ticks since boot (buf NULL is allowed, as on Linux).
+ */
+long sys_times(SYSCALL_ARGS)
+{
+	struct {
+		int64_t utime, stime, cutime, cstime;
+	} t = { 0 };
+	uint64_t self, child;
+
+	proc_cpu_time(current_proc(), &self, &child);
+	t.utime = self / (1000000000 / CLK_TCK);
+	t.cutime = child / (1000000000 / CLK_TCK);
+	if (a0 && copy_to_user((void *)a0, &t, sizeof(t)))
+		return -EFAULT;
+	return clock_monotonic_ns() / (1000000000 / CLK_TCK);
 }

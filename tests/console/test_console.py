@@ -158,8 +158,44 @@ def case_eof(g):
     return None if g.expect(PROMPT) else "init did not restart conecho"
 
 
+def case_poll(g):
+    """poll(stdin, -1) waits for a whole line; a timed poll ends on time
+    with nothing typed and early when a line comes; then read gets it."""
+    g.type("poll\r")
+    if not g.expect("poll: waiting -1"):
+        return "no poll"
+    time.sleep(0.5)
+    g.type("ab")            # half a line: canonical poll must not end
+    if g.expect("poll: ret", 0.5):
+        return "poll ended before the line was complete"
+    g.type("c\r")
+    if not g.expect("poll: ret=1 revents=0x1 before the timeout"):
+        return "poll -1 did not report the line"
+    if not g.expect('poll: read "abc"'):
+        return "the line polled was not read"
+    if not g.expect(PROMPT):
+        return "no prompt"
+    g.type("poll 400\r")
+    if not g.expect("poll: waiting 400"):
+        return "no timed poll"
+    if not g.expect("poll: ret=0 revents=0x0 after the timeout"):
+        return "a timed poll with nothing typed did not time out"
+    if not g.expect(PROMPT):
+        return "no prompt"
+    g.type("poll 20000\r")
+    if not g.expect("poll: waiting 20000"):
+        return "no long timed poll"
+    time.sleep(0.3)
+    g.type("xyz\r")
+    if not g.expect("poll: ret=1 revents=0x1 before the timeout", 10):
+        return "a timed poll did not end when a line came"
+    if not g.expect('poll: read "xyz"'):
+        return "the line polled was not read"
+    return None if g.expect(PROMPT) else "no prompt"
+
+
 CASES = [("chosen", case_chosen), ("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
-         ("raw", case_raw), ("intr", case_intr), ("eof", case_eof)]
+         ("raw", case_raw), ("poll", case_poll), ("intr", case_intr), ("eof", case_eof)]
 
 
 def main():

@@ -4,9 +4,14 @@
  * end of input (^D on an empty line) ends it, and init starts it again.
  * The line "raw" switches the terminal to raw mode (no ICANON, ECHO or
  * ISIG; VMIN 1) and shows each byte typed until 'q': how the console test
- * (tests/suite) checks raw mode.
+ * (tests/suite) checks raw mode. "poll" polls stdin for POLLIN with no
+ * timeout and "poll MS" with one, says what poll returned and how long
+ * it took, then reads what is there: how the console test checks poll.
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -43,6 +48,40 @@ static int conecho_raw(void)
 	return 0;
 }
 
+static long conecho_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* poll stdin (timeout ms, -1: none), report, then read what is ready. */
+static void conecho_poll(int timeout)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	long start = conecho_ms(), took;
+	char buf[256];
+	int ret;
+	ssize_t n;
+
+	say("poll: waiting %d\n", timeout);
+	ret = poll(&p, 1, timeout);
+	took = conecho_ms() - start;
+	say("poll: ret=%d revents=0x%x %s\n", ret, p.revents,
+	    timeout >= 0 && took >= timeout ? "after the timeout" :
+	    "before the timeout");
+	if (ret != 1)
+		return;
+	n = read(0, buf, sizeof(buf) - 1);
+	if (n >= 0) {
+		buf[n] = 0;
+		if (n && buf[n - 1] == '\n')
+			buf[n - 1] = 0;
+		say("poll: read \"%s\"\n", buf);
+	}
+}
+
 int main(void)
 {
 	char line[1024];
@@ -66,6 +105,10 @@ int main(void)
 			line[--n] = 0;
 		if (!strcmp(line, "raw"))
 			conecho_raw();
+		else if (!strcmp(line, "poll"))
+			conecho_poll(-1);
+		else if (!strncmp(line, "poll ", 5))
+			conecho_poll(atoi(line + 5));
 		else
 			say("echo: %s\n", line);
 	}

@@ -9,9 +9,12 @@
  * notification is signalled (NC_NOTIFY_BIND). A read that cannot be
  * answered yet is parked in a reply capability (NC_REPLY_SAVE) and
  * answered when input arrives, or with -EINTR when ^C interrupts its
- * process group. docs/console.md explains the whole.
+ * process group. A poll (FS_POLL) is answered at once; if it found
+ * nothing to read, the next input pulses the endpoint (NC_POLL_WAKE) so
+ * the kernel's pollers ask again. docs/console.md explains the whole.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +44,8 @@ static struct reader readers[MAX_READERS];	/* oldest first */
 static int nreaders;
 static char *shm;			/* FS_SLOTS slots of FS_SLOT_SIZE */
 static long irq_slot;
+static long ep_slot;
+static bool poll_armed;			/* a poll found nothing to read */
 
 /* Our own complaints go straight to the UART: we serve the console. */
 static void console_say(const char *s)
@@ -67,6 +72,27 @@ static void console_unpark(int i)
 	memmove(&readers[i], &readers[i + 1],
 		(size_t)(nreaders - i - 1) * sizeof(readers[0]));
 	nreaders--;
+}
+
+/* Readable now: tell the kernel's pollers, if one is waiting for that. */
+static void console_poll_wake(void)
+{
+	if (!poll_armed || !ldisc_poll_in(&tty))
+		return;
+	poll_armed = false;
+	ipc_poll_wake(ep_slot);
+}
+
+/* FS_POLL: POLLOUT always (writes never wait), POLLIN as ldisc says. */
+static long console_poll(const struct ipc_msg *m)
+{
+	long ready = POLLOUT | POLLWRNORM;
+
+	if (ldisc_poll_in(&tty))
+		ready |= POLLIN | POLLRDNORM;
+	else if (m->w[1] & (POLLIN | POLLRDNORM))
+		poll_armed = true;
+	return ready;
 }
 
 /* Answer every parked read that input now satisfies, oldest first. */
@@ -138,6 +164,7 @@ static void console_irq(void)
 	irq_ack(irq_slot);
 	console_drain();
 	console_serve_readers();
+	console_poll_wake();
 }
 
 /* Queue a read behind the others. 1 if parked. */
@@ -204,6 +231,18 @@ static long console_fstat(const struct ipc_msg *m)
 	return 0;
 }
 
+/* FS_STATFS on the terminal: devpts's figures, as Linux gives for a tty. */
+static long console_statfs(const struct ipc_msg *m)
+{
+	struct fs_statfs st = { .type = 0x1cd1, .bsize = 4096, .namelen = 255 };
+	char *buf = console_slot(m);
+
+	if (!buf)
+		return -EINVAL;
+	memcpy(buf, &st, sizeof(st));
+	return 0;
+}
+
 /* TIOCSPGRP: any existing process group may own the terminal. */
 static long console_set_pgrp(const char *arg)
 {
@@ -236,6 +275,7 @@ static long console_ioctl(const struct ipc_msg *m)
 		ldisc_set(&tty, (const struct ktermios *)arg,
 			  m->w[1] == TCSETSF);
 		console_serve_readers();
+		console_poll_wake();	/* raw mode can make a line readable */
 		return 0;
 	case TIOCGWINSZ:
 		memcpy(arg, &tty.ws, sizeof(tty.ws));
@@ -289,6 +329,12 @@ static int console_request(uint64_t pid, struct ipc_msg *m)
 	case FS_IOCTL:
 		r = console_ioctl(m);
 		break;
+	case FS_POLL:
+		r = console_poll(m);
+		break;
+	case FS_STATFS:
+		r = console_statfs(m);
+		break;
 	default:
 		r = -ENOSYS;
 	}
@@ -332,6 +378,7 @@ static long console_setup(long *ntfn, long *shm_slot)
 		_exit(4);
 	if (irq_bind(irq_slot, *ntfn, IRQ_BIT))
 		_exit(5);
+	ep_slot = ep;
 	if (srv_register(srvctl, SRV_CONSOLE, ep, *shm_slot))
 		_exit(6);
 	ipc_cap_drop(srvctl);

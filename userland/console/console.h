@@ -46,6 +46,7 @@ struct ldisc {
 void ldisc_init(struct ldisc *l);
 void ldisc_input(struct ldisc *l, char c);
 bool ldisc_can_read(const struct ldisc *l, size_t count);
+bool ldisc_poll_in(const struct ldisc *l);
 size_t ldisc_read(struct ldisc *l, char *buf, size_t count);
 void ldisc_write(const struct ldisc *l, const char *buf, size_t n);
 void ldisc_set(struct ldisc *l, const struct ktermios *t, bool flush);

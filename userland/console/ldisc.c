@@ -150,6 +150,22 @@ bool ldisc_can_read(const struct ldisc *l, size_t count)
 	return l->in_len >= (vmin < count ? vmin : count);
 }
 
+/*
+ * Whether poll should say readable: a complete line (or an end of file)
+ * in canonical mode; in raw mode VMIN bytes, or one byte when VMIN is 0
+ * or VTIME is set (as n_tty's poll).
+ */
+bool ldisc_poll_in(const struct ldisc *l)
+{
+	size_t vmin = l->tio.c_cc[VMIN];
+
+	if (l->tio.c_lflag & ICANON)
+		return l->nlines > 0;
+	if (!vmin || l->tio.c_cc[VTIME])
+		vmin = 1;
+	return l->in_len >= vmin;
+}
+
 static void ldisc_take(struct ldisc *l, char *buf, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

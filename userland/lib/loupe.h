@@ -42,6 +42,15 @@ IPC_INLINE long ipc_stats(uint64_t which)
 	return loupe_call(NC_IPC_STATS, which, 0, 0, 0);
 }
 
+/*
+ * Wake the kernel's pollers of files served through endpoint @ep (held
+ * with CAP_RECV): they ask again with FS_POLL (docs/ipc.md, "Poll").
+ */
+IPC_INLINE long ipc_poll_wake(long ep)
+{
+	return loupe_call(NC_POLL_WAKE, ep, 0, 0, 0);
+}
+
 /* A new shared-memory object of @size bytes (page-rounded): its slot. */
 IPC_INLINE long shm_new(uint64_t size)
 {

@@ -11,19 +11,53 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ramfs.h"
 #include <loupe/path.h>
 
 struct node *ramfs_root;
 static uint64_t ramfs_next_ino = 1;
+static size_t ramfs_used;		/* bytes of file data held (capacity) */
+static size_t ramfs_files;		/* files alive */
+static size_t ramfs_limit;		/* bytes: half of RAM, as tmpfs */
 
-static long long ramfs_now(void)
+/* Set n's times to now: any of access, modification, change. */
+void ramfs_touch(struct node *n, int atime, int mtime, int ctime)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec;
+	if (atime)
+		n->atime = ts;
+	if (mtime)
+		n->mtime = ts;
+	if (ctime)
+		n->ctime = ts;
+}
+
+static int ramfs_ts_le(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec ||
+	       (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
+/* A read: relatime, as Linux mounts by default (atime at most once per
+ * change, or once a day). */
+void ramfs_read_time(struct node *n)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ramfs_ts_le(n->atime, n->mtime) || ramfs_ts_le(n->atime, n->ctime) ||
+	    ts.tv_sec - n->atime.tv_sec >= 24 * 3600)
+		n->atime = ts;
+}
+
+/* The file a name names. */
+static struct node *ramfs_file(struct node *n)
+{
+	return n->target ? n->target : n;
 }
 
 static struct node *ramfs_node_new(const char *name, unsigned mode)
@@ -35,12 +69,16 @@ static struct node *ramfs_node_new(const char *name, unsigned mode)
 	n->ino = ramfs_next_ino++;
 	n->mode = mode;
 	strncpy(n->name, name, RAMFS_NAME_MAX);
-	n->mtime = ramfs_now();
+	ramfs_touch(n, 1, 1, 1);
+	ramfs_files++;
 	return n;
 }
 
 void ramfs_init(void)
 {
+	long pages = sysconf(_SC_PHYS_PAGES);
+
+	ramfs_limit = pages > 0 ? (size_t)pages * 4096 / 2 : 64u << 20;
 	ramfs_root = ramfs_node_new("", S_IFDIR | 0755);
 	ramfs_root->parent = ramfs_root;
 	ramfs_root->linked = 1;
@@ -116,7 +154,7 @@ static char *ramfs_splice(const char *path, const char *name, const char *rest,
  * component's only if follow). -ENOENT, -ENOTDIR, -ELOOP,
  * -ENAMETOOLONG, or 0 with *out.
  */
-static int ramfs_walk(const char *path, size_t len, int follow,
+static int ramfs_walk(const char *path, size_t len, int follow, int raw,
 		      struct node **out)
 {
 	char *buf = NULL;
@@ -145,12 +183,13 @@ restart:
 		}
 		for (q = p; q < end && *q == '/'; q++)
 			;
-		if (S_ISLNK(c->mode) && (q < end || follow)) {
+		if (S_ISLNK(ramfs_file(c)->mode) && (q < end || follow)) {
 			char *next;
 
 			err = ++loops > RAMFS_LOOPS ? -ELOOP : 0;
 			next = err ? NULL :
-			       ramfs_splice(path, s, p, end - p, c, &err);
+			       ramfs_splice(path, s, p, end - p, ramfs_file(c),
+					    &err);
 			if (!next)
 				break;
 			free(buf);
@@ -162,13 +201,20 @@ restart:
 	}
 	free(buf);
 	if (!err)
-		*out = n;
+		*out = raw ? n : ramfs_file(n);
 	return err;
 }
 
+/* The file at path (a hard link's extra name gives its file). */
 int ramfs_lookup(const char *path, int follow, struct node **out)
 {
-	return ramfs_walk(path, strlen(path), follow, out);
+	return ramfs_walk(path, strlen(path), follow, 0, out);
+}
+
+/* The name at path, not followed at the end (unlink, rename). */
+static int ramfs_lookup_name(const char *path, struct node **out)
+{
+	return ramfs_walk(path, strlen(path), 0, 1, out);
 }
 
 /* The directory that would hold path's last name, and that name. */
@@ -180,7 +226,7 @@ int ramfs_lookup_parent(const char *path, struct node **dir,
 
 	if (!slash || !slash[1])
 		return -EEXIST;		/* "/" itself, or no name */
-	err = ramfs_walk(path, slash - path, 1, dir);
+	err = ramfs_walk(path, slash - path, 1, 0, dir);
 	if (err)
 		return err;
 	if (!S_ISDIR((*dir)->mode))
@@ -195,7 +241,8 @@ static void ramfs_link(struct node *dir, struct node *n)
 	n->next = dir->children;
 	dir->children = n;
 	n->linked = 1;
-	dir->mtime = ramfs_now();
+	ramfs_file(n)->nlink++;
+	ramfs_touch(dir, 0, 1, 1);
 }
 
 static void ramfs_unlink_node(struct node *n)
@@ -207,7 +254,9 @@ static void ramfs_unlink_node(struct node *n)
 	*pp = n->next;
 	n->next = NULL;
 	n->linked = 0;
-	n->parent->mtime = ramfs_now();
+	ramfs_file(n)->nlink--;
+	ramfs_touch(n->parent, 0, 1, 1);
+	ramfs_touch(ramfs_file(n), 0, 0, 1);
 }
 
 /* A new node name in dir: -EEXIST if there is one. */
@@ -270,9 +319,12 @@ static int ramfs_reserve(struct node *n, uint64_t size)
 	cap = n->cap ? n->cap : 64;
 	while (cap < size)
 		cap *= 2;
+	if (ramfs_used - n->cap + cap > ramfs_limit)
+		return -ENOSPC;
 	d = realloc(n->data, cap);
 	if (!d)
 		return -ENOSPC;
+	ramfs_used += cap - n->cap;
 	n->data = d;
 	n->cap = cap;
 	return 0;
@@ -293,7 +345,7 @@ int ramfs_write(struct node *n, const void *buf, size_t len, uint64_t off)
 	memcpy(n->data + off, buf, len);
 	if (off + len > n->size)
 		n->size = off + len;
-	n->mtime = ramfs_now();
+	ramfs_touch(n, 0, 1, 1);
 	return 0;
 }
 
@@ -306,24 +358,37 @@ int ramfs_truncate(struct node *n, uint64_t len)
 	if (len > n->size)
 		memset(n->data + n->size, 0, len - n->size);
 	n->size = len;
-	n->mtime = ramfs_now();
+	ramfs_touch(n, 0, 1, 1);
 	return 0;
 }
 
-/* Free n if it is neither in the tree nor open. */
+/* Free file n if no name and no handle is left. */
 void ramfs_release(struct node *n)
 {
-	if (n->linked || n->opens)
+	if (n->nlink || n->opens || n->linked)
 		return;
+	ramfs_used -= n->cap;
+	ramfs_files--;
 	free(n->data);
 	free(n);
+}
+
+/* Take name n out of the tree; its file goes with its last name and handle. */
+static void ramfs_drop_name(struct node *n)
+{
+	struct node *f = ramfs_file(n);
+
+	ramfs_unlink_node(n);
+	if (f != n)
+		free(n);		/* an extra name: only a name */
+	ramfs_release(f);
 }
 
 /* unlink (rmdir = 0) or rmdir (rmdir != 0) of path. */
 int ramfs_unlink(const char *path, int rmdir)
 {
 	struct node *n;
-	int err = ramfs_lookup(path, 0, &n);
+	int err = ramfs_lookup_name(path, &n);
 
 	if (err)
 		return err;
@@ -335,8 +400,34 @@ int ramfs_unlink(const char *path, int rmdir)
 		return -EISDIR;
 	if (rmdir && n->children)
 		return -ENOTEMPTY;
-	ramfs_unlink_node(n);
-	ramfs_release(n);
+	ramfs_drop_name(n);
+	return 0;
+}
+
+/* link(from, to): another name for from's file (not a directory's). */
+int ramfs_hardlink(const char *from, int follow, const char *to)
+{
+	struct node *f, *dir, *n;
+	const char *name;
+	int err = ramfs_lookup(from, follow, &f);
+
+	if (err)
+		return err;
+	if (S_ISDIR(f->mode))
+		return -EPERM;
+	err = ramfs_lookup_parent(to, &dir, &name);
+	if (err)
+		return err;
+	if (ramfs_child(dir, name, strlen(name)))
+		return -EEXIST;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOSPC;
+	strcpy(n->name, name);
+	n->mode = f->mode;
+	n->target = f;
+	ramfs_link(dir, n);
+	ramfs_touch(f, 0, 0, 1);
 	return 0;
 }
 
@@ -354,7 +445,7 @@ int ramfs_rename(const char *from, const char *to)
 {
 	struct node *n, *dir, *old = NULL;
 	const char *name;
-	int err = ramfs_lookup(from, 0, &n);
+	int err = ramfs_lookup_name(from, &n);
 
 	if (!err)
 		err = ramfs_lookup_parent(to, &dir, &name);
@@ -362,19 +453,17 @@ int ramfs_rename(const char *from, const char *to)
 		return err == -EEXIST ? -EBUSY : err;
 	if (n == ramfs_root || (S_ISDIR(n->mode) && ramfs_is_under(dir, n)))
 		return -EINVAL;		/* "/" or a directory into itself */
-	ramfs_lookup(to, 0, &old);
-	if (old == n)
-		return 0;
+	ramfs_lookup_name(to, &old);
+	if (old && ramfs_file(old) == ramfs_file(n))
+		return 0;		/* two names of one file: nothing */
 	if (old && S_ISDIR(old->mode) && !S_ISDIR(n->mode))
 		return -EISDIR;
 	if (old && !S_ISDIR(old->mode) && S_ISDIR(n->mode))
 		return -ENOTDIR;
 	if (old && old->children)
 		return -ENOTEMPTY;
-	if (old) {
-		ramfs_unlink_node(old);
-		ramfs_release(old);
-	}
+	if (old)
+		ramfs_drop_name(old);
 	ramfs_unlink_node(n);
 	strcpy(n->name, name);
 	ramfs_link(dir, n);
@@ -386,12 +475,24 @@ void ramfs_stat(const struct node *n, struct fs_stat *st)
 	memset(st, 0, sizeof(*st));
 	st->ino = n->ino;
 	st->mode = n->mode;
-	st->nlink = S_ISDIR(n->mode) ? 2 : 1;
+	st->nlink = n->nlink;
+	if (S_ISDIR(n->mode)) {		/* its "." and each child's ".." */
+		st->nlink = 2;
+		for (struct node *c = n->children; c; c = c->next)
+			st->nlink += S_ISDIR(c->mode) && !c->target;
+	}
+	st->uid = n->uid;
+	st->gid = n->gid;
+	st->atime_sec = n->atime.tv_sec;
+	st->atime_nsec = n->atime.tv_nsec;
+	st->ctime_sec = n->ctime.tv_sec;
+	st->ctime_nsec = n->ctime.tv_nsec;
+	st->mtime_nsec = n->mtime.tv_nsec;
 	st->size = n->size;
 	st->rdev = n->dev == DEV_NONE ? 0 :
 		   n->dev == DEV_NULL ? 0x103 : n->dev == DEV_ZERO ? 0x105 :
 		   n->dev == DEV_CONSOLE ? 0x501 : 0x500;
-	st->mtime_sec = n->mtime;
+	st->mtime_sec = n->mtime.tv_sec;
 	st->blksize = 4096;
 	st->dev = 1;
 }
@@ -439,13 +540,26 @@ long ramfs_getdents(struct node *dir, char *buf, size_t count,
 		if (used + len > count)
 			return used ? (long)used : -EINVAL;
 		memset(d, 0, len);
-		d->ino = c->ino;
+		d->ino = ramfs_file(c)->ino;
 		d->off = *cookie + 1;
 		d->reclen = len;
-		d->type = ramfs_dtype(c->mode);
+		d->type = ramfs_dtype(ramfs_file(c)->mode);
 		strcpy(d->name, name);
 		used += len;
 		++*cookie;
 	}
 	return used;
+}
+
+/* statfs: tmpfs's figures for a RAM file system of half the memory. */
+void ramfs_statfs(struct fs_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->type = 0x01021994;		/* TMPFS_MAGIC */
+	st->bsize = 4096;
+	st->blocks = ramfs_limit / 4096;
+	st->bfree = st->bavail = (ramfs_limit - ramfs_used) / 4096;
+	st->files = ramfs_limit / 4096;
+	st->ffree = st->files > ramfs_files ? st->files - ramfs_files : 0;
+	st->namelen = RAMFS_NAME_MAX;
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <loupe/fsproto.h>
 
@@ -18,7 +19,17 @@
 /* Character devices: what a read or write of one does. */
 enum ramfs_dev { DEV_NONE, DEV_NULL, DEV_ZERO, DEV_CONSOLE, DEV_TTY, DEV_TEST };
 
+/*
+ * A name in the tree and, unless it is a hard link's extra name (target
+ * set: that name's file), the file itself. A file lives while it has a
+ * name (nlink) or a handle (opens); a primary name unlinked while other
+ * names remain leaves the tree but keeps the file for them.
+ */
 struct node {
+	struct node *target;		/* an extra hard-link name: its file */
+	unsigned nlink;			/* files: names naming it */
+	unsigned uid, gid;
+	struct timespec atime, ctime;
 	uint64_t ino;
 	unsigned mode;			/* S_IF* | permissions */
 	enum ramfs_dev dev;
@@ -30,7 +41,7 @@ struct node {
 	size_t size, cap;
 	int opens;			/* handles naming it */
 	int linked;			/* 1 while in the tree */
-	long long mtime;
+	struct timespec mtime;
 };
 
 extern struct node *ramfs_root;
@@ -50,5 +61,9 @@ void ramfs_stat(const struct node *n, struct fs_stat *st);
 long ramfs_getdents(struct node *dir, char *buf, size_t count,
 		    uint64_t *cookie);
 void ramfs_release(struct node *n);
+int ramfs_hardlink(const char *from, int follow, const char *to);
+void ramfs_statfs(struct fs_statfs *st);
+void ramfs_touch(struct node *n, int atime, int mtime, int ctime);
+void ramfs_read_time(struct node *n);
 
 #endif

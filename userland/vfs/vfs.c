@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,7 @@ static long vfs_read(struct handle *h, char *slot, uint64_t count,
 	if (count > n->size - off)
 		count = n->size - off;
 	memcpy(slot, n->data + off, count);
+	ramfs_read_time(n);
 	return count;
 }
 
@@ -156,6 +158,57 @@ static long vfs_write(struct handle *h, const char *slot, uint64_t count,
 		return err;
 	r->w[1] = off + count;
 	return count;
+}
+
+/* FS_CHOWN: uid | gid << 32, -1 leaving one; set-id bits go, as Linux. */
+static long vfs_chown(struct node *n, uint64_t ids)
+{
+	uint32_t uid = (uint32_t)ids, gid = (uint32_t)(ids >> 32);
+
+	if (uid != (uint32_t)-1)
+		n->uid = uid;
+	if (gid != (uint32_t)-1)
+		n->gid = gid;
+	if (S_ISREG(n->mode) && (uid != (uint32_t)-1 || gid != (uint32_t)-1)) {
+		n->mode &= ~S_ISUID;
+		if (n->mode & S_IXGRP)
+			n->mode &= ~S_ISGID;
+	}
+	ramfs_touch(n, 0, 0, 1);
+	return 0;
+}
+
+/* FS_UTIMES: the times the kernel resolved (UTIME_NOW is a time by now). */
+static long vfs_utimes(struct node *n, const char *slot)
+{
+	struct fs_utimes u;
+
+	memcpy(&u, slot + FS_UTIMES_OFF, sizeof(u));
+	if (u.atime_nsec != FS_UTIME_OMIT)
+		n->atime = (struct timespec){ u.atime_sec, u.atime_nsec };
+	if (u.mtime_nsec != FS_UTIME_OMIT)
+		n->mtime = (struct timespec){ u.mtime_sec, u.mtime_nsec };
+	ramfs_touch(n, 0, 0, 1);
+	return 0;
+}
+
+/* Requests on a node, by handle or by path. */
+static long vfs_on_node(unsigned op, struct node *n, uint64_t *w, char *slot)
+{
+	switch (op) {
+	case FS_CHMOD:
+		n->mode = (n->mode & S_IFMT) | (w[1] & 07777);
+		ramfs_touch(n, 0, 0, 1);
+		return 0;
+	case FS_CHOWN:
+		return vfs_chown(n, w[1]);
+	case FS_UTIMES:
+		return vfs_utimes(n, slot);
+	case FS_STATFS:
+		ramfs_statfs((struct fs_statfs *)slot);
+		return 0;
+	}
+	return -ENOSYS;
 }
 
 /* Requests naming an open file (w0 = handle). */
@@ -197,9 +250,13 @@ static long vfs_on_handle(unsigned op, uint64_t *w, char *slot,
 		return ramfs_truncate(h->node, w[1]);
 	case FS_SIZE:
 		return h->node->size;
+	case FS_POLL:		/* files and /dev's devices never wait */
+		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 	case FS_CHMOD:
-		h->node->mode = (h->node->mode & S_IFMT) | (w[1] & 07777);
-		return 0;
+	case FS_CHOWN:
+	case FS_UTIMES:
+	case FS_STATFS:
+		return vfs_on_node(op, h->node, w, slot);
 	}
 	return -ENOSYS;
 }
@@ -241,10 +298,19 @@ static long vfs_on_path(unsigned op, uint64_t *w, char *slot,
 			ramfs_stat(n, (struct fs_stat *)slot);
 		return err;
 	case FS_CHMOD:
+	case FS_STATFS:
 		err = ramfs_lookup(path, 1, &n);
-		if (!err)
-			n->mode = (n->mode & S_IFMT) | (w[1] & 07777);
-		return err;
+		return err ? err : vfs_on_node(op, n, w, slot);
+	case FS_CHOWN:
+	case FS_UTIMES:
+		err = ramfs_lookup(path, !w[2], &n);
+		return err ? err : vfs_on_node(op, n, w, slot);
+	case FS_LINK:
+		to = path + strlen(path) + 1;
+		if (to >= slot + FS_SLOT_SIZE || *to != '/' ||
+		    !memchr(to, '\0', slot + FS_SLOT_SIZE - to))
+			return -EINVAL;
+		return ramfs_hardlink(path, w[1], to);
 	case FS_READLINK:
 		err = ramfs_lookup(path, 0, &n);
 		if (!err && !S_ISLNK(n->mode))
@@ -294,8 +360,12 @@ static long vfs_request(const struct ipc_msg *m, struct reply *r)
 	case FS_RENAME:
 	case FS_SYMLINK:
 	case FS_READLINK:
+	case FS_LINK:
 		return vfs_on_path(op, w, slot, r);
 	case FS_CHMOD:
+	case FS_CHOWN:
+	case FS_UTIMES:
+	case FS_STATFS:
 		if (!w[0])
 			return vfs_on_path(op, w, slot, r);
 		/* fall through */
