@@ -301,10 +301,10 @@ void ipc_fast_resumed(struct thread *prev)
 		tf->rax == NATIVE_SYS_BASE + NC_CALL ? NC_CALL : NC_REPLY_RECV,
 		me->ipc.ep, tf);
 	irq_disable();
-	if (unlikely(me->proc->killed))
-		proc_die();
 	if (this_cpu()->need_resched)
 		sched_preempt();
+	if (unlikely(me->proc->user_work))
+		syscall_user_work(tf);
 }
 
 /*

@@ -4,9 +4,13 @@
  * end of input (^D on an empty line) ends it, and init starts it again.
  * The line "raw" switches the terminal to raw mode (no ICANON, ECHO or
  * ISIG; VMIN 1) and shows each byte typed until 'q': how the console test
- * (tests/suite) checks raw mode.
+ * (tests/suite) checks raw mode. The line "sigint" catches SIGINT and
+ * reads twice: the first read must end with EINTR when ^C runs the
+ * handler, the second (SA_RESTART) must go on and return the next line:
+ * how the console test checks signals in a console read.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -43,6 +47,45 @@ static int conecho_raw(void)
 	return 0;
 }
 
+static void conecho_on_sigint(int sig)
+{
+	static const char msg[] = "sigint: handler ran\n";
+
+	(void)sig;
+	write(1, msg, sizeof(msg) - 1);
+}
+
+/* Read one line under a SIGINT handler with flags; report how it ended. */
+static void conecho_sigint_read(int flags)
+{
+	struct sigaction sa = { .sa_handler = conecho_on_sigint,
+				.sa_flags = flags };
+	char line[256];
+	ssize_t n;
+
+	sigaction(SIGINT, &sa, NULL);
+	say("sigint: reading%s\n", flags & SA_RESTART ? " (SA_RESTART)" : "");
+	n = read(0, line, sizeof(line) - 1);
+	if (n < 0) {
+		say("sigint: read failed: %s\n",
+		    errno == EINTR ? "EINTR" : "other");
+		return;
+	}
+	line[n] = 0;
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = 0;
+	say("sigint: read got '%s'\n", line);
+}
+
+/* "sigint": ^C interrupts a read (EINTR), then a restarted one goes on. */
+static void conecho_sigint(void)
+{
+	conecho_sigint_read(0);
+	conecho_sigint_read(SA_RESTART);
+	signal(SIGINT, SIG_DFL);
+	say("sigint: done\n");
+}
+
 int main(void)
 {
 	char line[1024];
@@ -66,6 +109,8 @@ int main(void)
 			line[--n] = 0;
 		if (!strcmp(line, "raw"))
 			conecho_raw();
+		else if (!strcmp(line, "sigint"))
+			conecho_sigint();
 		else
 			say("echo: %s\n", line);
 	}

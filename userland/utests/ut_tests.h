@@ -92,6 +92,19 @@ int t_thread_munmap(void);
 int t_thread_exec_fork(void);
 int t_thread_stress(void);
 int t_thread_ioport(void);
+int t_sig_handler(void);
+int t_sig_regs_async(void);
+int t_sig_mask(void);
+int t_sig_flags(void);
+int t_sig_altstack(void);
+int t_sig_suspend(void);
+int t_sig_kill(void);
+int t_sig_chld(void);
+int t_sig_eintr(void);
+int t_sig_fault(void);
+int t_sig_sigreturn(void);
+int t_sig_efault(void);
+int t_sig_fork_exec(void);
 
 int t_jobctl(void);
 
