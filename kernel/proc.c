@@ -257,8 +257,12 @@ static void proc_thread_start(void *arg)
 	}
 	kfree(e);
 	if (READ_ONCE(p->user_work)) {
+		/* Killed, or a signal chose it: its registers must be live
+		 * for the frame, and what the handler starts with is kept. */
 		irq_disable();
-		signal_user_work(&tf);	/* killed, or a signal chose it */
+		user_fpu_load(me->fpu);
+		signal_user_work(&tf);
+		user_fpu_save(me->fpu);
 	}
 	user_resume(me, &tf);
 }
