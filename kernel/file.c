@@ -47,20 +47,13 @@ struct file *file_alloc(enum file_type type, unsigned flags)
 void file_put(struct file *f)
 {
 	struct srv_call c;
-	uint64_t out[3];
 
 	/* Acq_rel: the last put sees every sharer's updates before the free. */
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (f->type == FILE_SRV) {
 		srv_begin(f->reg, &c);
-		/*
-		 * A killed process still closes (at exit): a call that had to
-		 * queue is abandoned with -EINTR, so retry until the server
-		 * takes it straight from its receive, or the server is gone.
-		 */
-		while (srv_rpc(&c, FS_CLOSE, f->handle, 0, 0, out) == -EINTR)
-			sched_yield();
+		srv_close(&c, f->handle);	/* even killed, at exit */
 		srv_end(&c);
 		srv_put(f->reg);
 	}

@@ -104,9 +104,11 @@ static void futex_wake_one(struct futex_waiter *w)
 }
 
 /*
- * Sleep while *uaddr == val, until woken, killed or (deadline_ns != 0)
- * the monotonic clock passes deadline_ns. Returns 0, -EAGAIN (the word
- * differs), -EFAULT, -ETIMEDOUT or -EINTR.
+ * Sleep while *uaddr == val, until woken, killed, interrupted by a signal
+ * or (deadline_ns != 0) the monotonic clock passes deadline_ns. Returns
+ * 0, -EAGAIN (the word differs), -EFAULT, -ETIMEDOUT, -EINTR (a timed
+ * wait interrupted) or -ERESTARTSYS (an untimed one: SA_RESTART restarts
+ * it, as on Linux).
  */
 static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline_ns,
 		       uint32_t bitset)
@@ -131,8 +133,8 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline_ns,
 	while (!ret && !w.woken) {
 		uint64_t now = deadline_ns ? clock_monotonic_ns() : 0, ticks = 0;
 
-		if (READ_ONCE(me->proc->killed))
-			ret = -EINTR;
+		if (signal_pending(me))
+			ret = deadline_ns ? -EINTR : -ERESTARTSYS;
 		else if (deadline_ns && now >= deadline_ns)
 			ret = -ETIMEDOUT;
 		else if (deadline_ns)
@@ -141,7 +143,7 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline_ns,
 		if (!ret)
 			sched_sleep_flag(&w.woken, ticks);
 	}
-	if (ret == -EINTR || ret == -ETIMEDOUT) {
+	if (ret == -EINTR || ret == -ERESTARTSYS || ret == -ETIMEDOUT) {
 		struct futex_bucket *b = futex_lock_waiter(&w, &f);
 
 		if (w.woken)

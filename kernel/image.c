@@ -94,13 +94,14 @@ static int image_vfs(struct srv_call *c, struct image *img)
 		err = image_read(c, handle, size, img);
 	/* Another server's handles (the console's) were never opened. */
 	if (out[1] == SRV_VFS)
-		srv_rpc(c, FS_CLOSE, handle, 0, 0, out);
+		srv_close(c, handle);
 	return err;
 }
 
 /*
  * The image at @path (relative to the caller's cwd). 0, or -errno:
- * ENOENT, EACCES, ENOMEM, ENAMETOOLONG, EIO, EINTR (killed).
+ * ENOENT, EACCES, ENOMEM, ENAMETOOLONG, EIO, ERESTARTSYS (killed, or a
+ * signal to take: execve restarts).
  */
 int image_get(const char *path, struct image *img)
 {

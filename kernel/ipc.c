@@ -11,6 +11,7 @@
  * process is killed abandons its call with -EINTR if it is queued or
  * saved; a held caller waits for the (prompt) reply. The message travels
  * in registers (a tag and four words); bulk data goes through shared memory.
+ * A signal that may be delivered interrupts a wait as a kill does.
  *
  * Locks (order: ep->lock -> reply->lock -> notify->lock -> wq->lock ->
  * rq->lock; reference counts are atomics):
@@ -56,11 +57,33 @@ struct reply {
 
 static uint32_t ipc_next_ep_id;		/* atomic */
 
+/* The caller's process is killed, or a signal may be deliverable to it. */
 static bool ipc_killed(void)
 {
-	struct proc *p = current_thread()->proc;
+	struct thread *t = current_thread();
 
-	return p && READ_ONCE(p->killed);
+	return t->proc && signal_pending(t);
+}
+
+/*
+ * The condition a caller waits on: the reply, or an interruption that
+ * lets it abandon the call. A held call cannot be abandoned, so an
+ * interrupted caller sleeps on; it then stops being fast, so the reply
+ * comes through the scheduler and its way out (ipc_fast_resumed), never
+ * straight to user mode past the kill or signal (ipc_fast.c, "The
+ * partner's kill"). Tested under the thread's rq->lock, where the fast
+ * path tests the caller's state.
+ */
+static bool ipc_call_done(struct ipc_wait *w)
+{
+	if (w->got_reply)
+		return true;
+	if (!ipc_killed())
+		return false;
+	if (w->state != IPC_HELD)
+		return true;
+	w->fast = false;
+	return false;
 }
 
 static struct thread *ipc_owner(struct ipc_wait *w)
@@ -270,8 +293,7 @@ static long ipc_call_wait(struct ipc_wait *w)
 	long ret;
 
 	for (;;) {
-		ipc_sleep(w->got_reply ||
-			  (ipc_killed() && w->state != IPC_HELD));
+		ipc_sleep(ipc_call_done(w));
 		if (w->got_reply) {
 			ret = w->ret;
 			break;
@@ -391,9 +413,10 @@ static void ipc_set_state(struct ipc_wait *cw, int state)
 {
 	struct thread *c = ipc_owner(cw);
 
-	/* Under c's rq->lock, which proc_kill's wakeup takes after storing
-	 * killed: either we see killed, or its wakeup sees the new state. */
-	sched_wakeup_store(c, &cw->state, state, &c->proc->killed);
+	/* Under c's rq->lock, which a kill's or a signal's wakeup takes
+	 * after storing killed or sigwork: either we see user_work, or its
+	 * wakeup sees the new state. */
+	sched_wakeup_store(c, &cw->state, state, &c->proc->user_work);
 }
 
 /*

@@ -118,8 +118,9 @@ static inline struct trap_frame *ipc_fast_tf(struct thread *t)
 /*
  * The thread's process may take the fast path: one thread (the threads of
  * a process share its capability table, which ipc_fast_cap() reads
- * without the table's lock) and not killed. Both in one compare
- * (proc.h: nthreads 1 in the low half, killed 0 in the high).
+ * without the table's lock), not killed and no signal to look at. All in
+ * one compare (proc.h: nthreads 1 in the low half, user_work = killed
+ * and sigwork 0 in the high).
  */
 static inline bool ipc_fast_proc_ok(const struct proc *p)
 {
@@ -127,18 +128,23 @@ static inline bool ipc_fast_proc_ok(const struct proc *p)
 }
 
 /*
- * The partner's kill. Only the entering thread's process is tested for a
- * kill (and one thread): a thread that went to sleep killed would never
- * be woken for it. The partner's is not: a kill sets proc->killed, then
- * wakes each thread under its rq->lock and kicks one found running on
+ * The partner's kill, or signal. Only the entering thread's process is
+ * tested for a kill or a signal to look at (proc->user_work, in the same
+ * compare as its one thread): a thread that went to sleep killed would
+ * never be woken for it. The partner's is not: a kill sets proc->killed,
+ * a signal proc->sigwork (signal.c, signal_notify_locked), then each
+ * wakes the thread under its rq->lock and kicks one found running on
  * another CPU (tgroup.c, sched_kick_thread). This path holds rq->lock
- * from its test of the partner's state to the switch, so the kill's
- * wakeup comes either first (the partner is no longer asleep: the slow
- * path) or after it, finding the partner running here: the kick's IPI
- * then interrupts it in user mode, where it dies on the way back
- * (intr.c), as it would have at the end of the slow path's call. A
- * partner's thread count needs no test: it was 1 when it set its fast
- * flag (ipc_endpoint_call), and only the sleeping thread could clone.
+ * from its test of the partner's state to the switch, so the wakeup
+ * comes either first (the partner is no longer asleep: the slow path)
+ * or after it, finding the partner running here: the kick's IPI then
+ * interrupts it in user mode, where it dies or takes the signal on the
+ * way back (intr.c), as it would have at the end of the slow path's
+ * call. A caller woken so whose call a server holds sleeps again with
+ * ipc.fast cleared (ipc.c, ipc_call_done): the reply then resumes it
+ * through the scheduler, never straight to user mode. A partner's
+ * thread count needs no test: it was 1 when it set its fast flag
+ * (ipc_endpoint_call), and only the sleeping thread could clone.
  */
 
 /*
@@ -300,10 +306,10 @@ void ipc_fast_resumed(struct thread *prev)
 		tf->rax == NATIVE_SYS_BASE + NC_CALL ? NC_CALL : NC_REPLY_RECV,
 		me->ipc.ep, tf);
 	irq_disable();
-	if (unlikely(me->proc->killed))
-		proc_die();
 	if (this_cpu()->need_resched)
 		sched_preempt();
+	if (unlikely(me->proc->user_work))
+		syscall_user_work(tf);
 }
 
 /*

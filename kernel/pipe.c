@@ -10,7 +10,8 @@
  * room, and one of at most PIPE_BUF bytes is atomic (never interleaved
  * with another writer's); a write with no read end left raises SIGPIPE
  * (whose default action ends the writer) and fails with EPIPE.
- * O_NONBLOCK gives EAGAIN instead of waiting; a kill ends a wait (EINTR).
+ * O_NONBLOCK gives EAGAIN instead of waiting; a kill or a signal to take
+ * ends a wait (ERESTARTSYS: EINTR, or a restart under SA_RESTART).
  *
  * pipe->lock protects the counters and the ring. It is held across the
  * user copies in and out of the ring: a fault there takes only vm->lock
@@ -30,7 +31,6 @@
 #define PIPE_ORDER	2			/* 4 pages */
 #define PIPE_SIZE	(PAGE_SIZE << PIPE_ORDER)
 #define PIPE_BUF	4096			/* atomic writes up to this */
-#define SIGPIPE		13
 
 struct pipe {
 	struct spinlock lock;
@@ -41,9 +41,10 @@ struct pipe {
 	struct wait_queue wwait;	/* writers waiting for room */
 };
 
+/* Killed, or a signal to take: the wait ends (ERESTARTSYS). */
 static bool pipe_killed(void)
 {
-	return READ_ONCE(current_thread()->proc->killed);
+	return signal_pending(current_thread());
 }
 
 /* Make a pipe and its two ends (flags: O_NONBLOCK). 0 or -ENOMEM. */
@@ -145,7 +146,7 @@ long pipe_read(struct file *f, char *ubuf, size_t n)
 		wait_event(&p->rwait, READ_ONCE(p->wpos) != READ_ONCE(p->rpos) ||
 				      !READ_ONCE(p->writers) || pipe_killed());
 		if (pipe_killed())
-			return -EINTR;
+			return -ERESTARTSYS;
 	}
 }
 
@@ -160,10 +161,15 @@ static size_t pipe_room(struct pipe *p, size_t left, size_t done)
 	return MIN(room, left);
 }
 
-/* No reader: SIGPIPE (its default action ends the caller), then EPIPE. */
+/*
+ * No reader: SIGPIPE to the writing thread (its default action ends the
+ * process), then EPIPE.
+ */
 static long pipe_broken(size_t done)
 {
-	proc_kill(current_thread()->proc->pid, SIGPIPE);
+	struct thread *me = current_thread();
+
+	proc_tkill(me->proc->pid, me->ltid, SIGPIPE);
 	return done ? (long)done : -EPIPE;
 }
 
@@ -197,7 +203,7 @@ long pipe_write(struct file *f, const char *ubuf, size_t n)
 		wait_event(&p->wwait, pipe_room(p, n - done, done) ||
 				      !READ_ONCE(p->readers) || pipe_killed());
 		if (pipe_killed())
-			return done ? (long)done : -EINTR;
+			return done ? (long)done : -ERESTARTSYS;
 	}
 	return done;
 }

@@ -257,15 +257,22 @@ static void proc_thread_start(void *arg)
 		user_enter(me, p->entry, p->user_sp);
 	}
 	kfree(e);
-	if (READ_ONCE(p->killed))
-		proc_die();
+	if (READ_ONCE(p->user_work)) {
+		/* Killed, or a signal chose it: its registers must be live
+		 * for the frame, and what the handler starts with is kept. */
+		irq_disable();
+		user_fpu_load(me->fpu);
+		signal_user_work(&tf);
+		user_fpu_save(me->fpu);
+	}
 	user_resume(me, &tf);
 }
 
 /*
  * How a new thread enters user mode: at *tf with FS base fs and (a copy
- * of) the caller's FPU registers, or with tf NULL at the process's entry
- * with the initial FPU state. NULL when out of memory.
+ * of) the caller's FPU registers, signal mask and alternate stack, or
+ * with tf NULL at the process's entry with the initial FPU state and no
+ * signal blocked. NULL when out of memory.
  */
 struct proc_entry *proc_entry_new(const struct trap_frame *tf, uint64_t fs)
 {
@@ -283,6 +290,8 @@ struct proc_entry *proc_entry_new(const struct trap_frame *tf, uint64_t fs)
 		e->tf = *tf;
 		e->tf.rax = 0;
 		e->fs = fs;
+		e->sig_blocked = current_thread()->sig.blocked;
+		e->ss = current_thread()->sig.ss;
 		__asm__ __volatile__("fxsave64 %0" : "=m"(*e->fpu));
 	}
 	return e;
@@ -300,8 +309,11 @@ struct thread *proc_thread_alloc(struct proc *p, struct proc_entry *e)
 {
 	struct thread *t = thread_alloc(p->name, proc_thread_start, e, -1);
 
-	if (t)
+	if (t) {
 		t->proc = p;
+		t->sig.blocked = e->sig_blocked;	/* before posters see t */
+		t->sig.ss = e->ss;
+	}
 	return t;
 }
 
@@ -339,6 +351,7 @@ static int proc_start(struct proc *p, struct proc *parent,
 	}
 	list_init(&p->children);
 	list_init(&p->threads);
+	signal_proc_init(p);
 	wait_init(&p->child_wq, "wait4");
 	wait_init(&p->thread_wq, "execve");
 	f = spin_lock_irqsave(&proc_lock);
@@ -411,6 +424,7 @@ int proc_fork(const struct trap_frame *tf)
 		return -ENOMEM;
 	}
 	strlcpy(c->name, parent->name, sizeof(c->name));
+	signal_fork(c, parent);
 	return proc_start(c, parent, e);
 }
 
@@ -444,6 +458,7 @@ int proc_exec(const char *path, const char *const *argv,
 	user_attach(me, vm->pml4, me->fpu);
 	vm_destroy(old);
 	file_table_exec(p);
+	signal_exec(p, me);
 	strlcpy(p->name, proc_basename(path), sizeof(p->name));
 	thread_set_name(me, p->name);
 	user_reset(me, tf, entry, sp);
@@ -460,17 +475,12 @@ __coldexit void proc_die(void)
 	proc_thread_exit(0);
 }
 
-/* Whether sig's default action terminates (SIGCHLD, SIGURG, SIGWINCH don't). */
-static bool proc_sig_kills(int sig)
-{
-	return sig && sig != 17 && sig != 23 && sig != 28;
-}
-
-/* Kill t with sig's default action (proc_doom_locked). proc_lock held. */
+/* Post sig to process t from the caller (kill's siginfo). proc_lock held. */
 static void proc_signal_locked(struct proc *t, int sig)
 {
-	if (proc_sig_kills(sig))
-		proc_doom_locked(t, sig);
+	struct sig_info info = { SI_USER, current_thread()->proc->pid, 0 };
+
+	signal_send_locked(t, NULL, sig, &info);
 }
 
 /*
@@ -498,7 +508,7 @@ static int proc_kill_group_locked(int pgid, int sig)
 }
 
 /* The live thread with Linux thread id tid (of process tgid, -1: any). Locked. */
-static struct proc *proc_of_tid_locked(int tgid, int tid)
+static struct thread *proc_thread_of_tid_locked(int tgid, int tid)
 {
 	struct list_head *q, *r;
 
@@ -508,17 +518,26 @@ static struct proc *proc_of_tid_locked(int tgid, int tid)
 		if (p->state == PROC_ZOMBIE || (tgid != -1 && p->pid != tgid))
 			continue;
 		list_for_each(r, &p->threads) {
-			if (list_entry(r, struct thread, proc_link)->ltid == tid)
-				return p;
+			struct thread *t = list_entry(r, struct thread, proc_link);
+
+			if (t->ltid == tid)
+				return t;
 		}
 	}
 	return NULL;
 }
 
+static struct proc *proc_of_tid_locked(int tgid, int tid)
+{
+	struct thread *t = proc_thread_of_tid_locked(tgid, tid);
+
+	return t ? t->proc : NULL;
+}
+
 /*
- * kill with the default actions: sig 0 checks, SIGCHLD, SIGURG and
- * SIGWINCH are ignored, anything else terminates the target (it notices
- * on its next return to user mode). pid > 0 names a process (or, as on
+ * kill: sig 0 checks; anything else is posted to the target process
+ * (signal.c: a handler runs, a default action ignores or terminates, an
+ * ignored signal is discarded). pid > 0 names a process (or, as on
  * Linux, the process of the thread with that id), 0 the
  * caller's process group, -1 every process but init and the caller, and
  * -pgid a process group. Returns 0, -ESRCH or -EINVAL.
@@ -555,22 +574,23 @@ int proc_kill(int pid, int sig)
 }
 
 /*
- * tkill(tid, sig) (tgid -1) and tgkill(tgid, tid, sig): the signal goes
- * to the thread's process, with kill's default actions (no handlers yet,
- * so a thread-directed signal acts on the whole process as Linux's
- * default actions do). Returns 0, -EINVAL or -ESRCH.
+ * tkill(tid, sig) (tgid -1) and tgkill(tgid, tid, sig): the signal is
+ * posted to that thread (its handler runs there; a default action acts
+ * on the whole process, as on Linux). Returns 0, -EINVAL or -ESRCH.
  */
 int proc_tkill(int tgid, int tid, int sig)
 {
-	struct proc *me = current_thread()->proc, *t;
+	struct proc *me = current_thread()->proc;
+	struct sig_info info = { SI_TKILL, me->pid, 0 };
+	struct thread *t;
 	unsigned long f;
 
 	if (sig < 0 || sig > 64 || tid <= 0 || (tgid <= 0 && tgid != -1))
 		return -EINVAL;
 	f = spin_lock_irqsave(&proc_lock);
-	t = proc_of_tid_locked(tgid, tid);
-	if (t)
-		proc_signal_locked(t, sig);
+	t = proc_thread_of_tid_locked(tgid, tid);
+	if (t && sig)
+		signal_send_locked(t->proc, t, sig, &info);
 	spin_unlock_irqrestore(&proc_lock, f);
 	if (!t)
 		return -ESRCH;
@@ -688,6 +708,29 @@ static void proc_reparent(struct proc *p)
 }
 
 /*
+ * Tell p's parent that p exited with wait4 status: SIGCHLD (CLD_EXITED
+ * or CLD_KILLED), and a wakeup for its wait4. If the parent ignores
+ * SIGCHLD (SIG_IGN or SA_NOCLDWAIT) p is reaped now, as POSIX says: it
+ * leaves the tree and true tells the caller to free it. proc_lock held.
+ */
+static bool proc_notify_parent_locked(struct proc *p, int status)
+{
+	struct proc *parent = p->parent;
+	struct sig_info info = { status & 0x7f ? CLD_KILLED : CLD_EXITED,
+				 p->pid,
+				 status & 0x7f ? status & 0x7f : status >> 8 };
+	bool reap = signal_child_autoreap_locked(parent);
+
+	if (reap) {
+		list_del(&p->sibling);
+		list_del(&p->all_link);
+	}
+	signal_send_locked(parent, NULL, SIGCHLD, &info);
+	wake_up(&parent->child_wq);
+	return reap;
+}
+
+/*
  * The last thread of p has left user space for good: free what the
  * threads shared, make p a zombie with a wait4 status (exit code << 8,
  * or the signal number) for the parent to collect, and exit. Its memory
@@ -697,7 +740,7 @@ static __noreturn void proc_exit_last(struct thread *me, struct proc *p,
 				      int status)
 {
 	struct vm *vm = p->vm;
-	bool is_init = p->pid == 1;
+	bool is_init = p->pid == 1, reaped = false;
 	unsigned long f;
 
 	cap_table_release(p);
@@ -710,9 +753,11 @@ static __noreturn void proc_exit_last(struct thread *me, struct proc *p,
 	p->state = PROC_ZOMBIE;
 	proc_reparent(p);
 	if (p->parent)
-		wake_up(&p->parent->child_wq);
+		reaped = proc_notify_parent_locked(p, status);
 	/* From here the parent may reap and free p at any time. */
 	spin_unlock_irqrestore(&proc_lock, f);
+	if (reaped)
+		kfree(p);
 	vm_destroy(vm);
 	if (is_init)
 		proc_init_exited(status);
@@ -737,6 +782,7 @@ __noreturn void proc_thread_exit(int status)
 	/* Off the address space before the count drops: the last may free it. */
 	kfree(user_attach(me, 0, NULL));
 	f = spin_lock_irqsave(&proc_lock);
+	signal_thread_exit_locked(p, me);
 	list_del(&me->proc_link);
 	p->gone_runtime += me->runtime + (rdtsc() - me->switched_in);
 	last = --p->nthreads == 0;
@@ -798,7 +844,8 @@ static struct proc *proc_zombie_child(struct proc *parent, int pid, bool *any)
 
 /*
  * Wait for a child (pid, or -1 for any) to exit; collect its status.
- * Returns its pid, 0 with nohang and none ready, -ECHILD, or -EINTR.
+ * Returns its pid, 0 with nohang and none ready, -ECHILD, or
+ * -ERESTARTSYS (killed, or a signal to take).
  */
 int proc_wait(struct proc *me, int pid, int *status, bool nohang)
 {
@@ -817,10 +864,10 @@ int proc_wait(struct proc *me, int pid, int *status, bool nohang)
 		spin_unlock_irqrestore(&proc_lock, f);
 		if (z || !any || nohang)
 			break;
-		if (READ_ONCE(me->killed))
-			return -EINTR;
-		wait_event(&me->child_wq,
-			   proc_has_zombie(me, pid) || READ_ONCE(me->killed));
+		if (signal_pending(current_thread()))
+			return -ERESTARTSYS;
+		wait_event(&me->child_wq, proc_has_zombie(me, pid) ||
+			   signal_pending(current_thread()));
 	}
 	if (!z)
 		return any ? 0 : -ECHILD;

@@ -6,6 +6,7 @@
 #include "list.h"
 #include "spinlock.h"
 #include "wait.h"
+#include "signal.h"
 #include <arch/trap.h>
 
 struct vm;
@@ -32,17 +33,29 @@ struct proc {
 	struct vm *vm;			/* NULL once exited */
 	uint64_t entry, user_sp;	/* where the first thread starts */
 	/*
-	 * The IPC fast path reads both in one compare (ipc_fast.c):
-	 * ipc_fast_key is 1 for "one thread, not killed".
+	 * The IPC fast path reads all three in one compare (ipc_fast.c):
+	 * ipc_fast_key is 1 for "one thread, not killed, no signal to look
+	 * at". The ways back to user mode test killed and sigwork in one
+	 * word, user_work (syscall.c, intr.c, ipc_fast.c).
 	 */
 	union {
 		struct {
 			volatile int nthreads;	/* live threads; proc_lock */
-			volatile int killed;	/* PROC_DYING, PROC_EXECING
-						 * or 0 */
+			union {
+				struct {
+					/* PROC_DYING, PROC_EXECING or 0;
+					 * changed under proc_lock */
+					volatile uint16_t killed;
+					/* threads whose sig.flag is set;
+					 * sig.lock (signal.h) */
+					volatile uint16_t sigwork;
+				};
+				volatile int user_work;
+			};
 		};
 		uint64_t ipc_fast_key;		/* read once a check */
 	};
+	struct sig_proc sig;		/* handlers, shared pending (signal.c) */
 	struct cap_table *caps;		/* its IPC capabilities (cap.c) */
 	struct iomap *iomap;		/* ports it may use, or NULL (ioport.c);
 					 * changed only while single-threaded */
@@ -72,6 +85,8 @@ struct proc_entry {
 	struct fpu_state *fpu;		/* its FPU state, handed over */
 	bool resume;			/* at tf with FS base fs (fork, clone); */
 	uint64_t fs;			/* else at the process's entry */
+	uint64_t sig_blocked;		/* its signal mask and altstack */
+	struct sig_stack ss;
 	struct trap_frame tf;
 };
 

@@ -317,8 +317,10 @@ void sched_sleep_finish(unsigned long f, bool sleep)
 /*
  * Sleep once: until *flag is set (by sched_wakeup_flag or _store, under
  * this thread's rq->lock, which the test here holds), any wakeup, or,
- * with ticks, that many timer ticks. Returns at once if *flag is set.
- * Wakeups may be spurious: the caller loops on its own conditions.
+ * with ticks, that many timer ticks. Returns at once if *flag is set, or
+ * the thread's signal flag (set under the same lock: signal.c), so no
+ * sleep here misses a signal. Wakeups may be spurious: the caller loops
+ * on its own conditions, signal_pending() among them.
  * Context: thread, may sleep.
  */
 void sched_sleep_flag(volatile int *flag, uint64_t ticks)
@@ -328,7 +330,7 @@ void sched_sleep_flag(volatile int *flag, uint64_t ticks)
 	struct thread *me = c->current;
 
 	spin_lock(&c->rq.lock);
-	if (*flag) {
+	if (*flag || me->sig.flag) {
 		spin_unlock(&c->rq.lock);
 		irq_restore(f);
 		return;

@@ -10,6 +10,7 @@
 #include "list.h"
 #include "cpu.h"
 #include "ipc.h"
+#include "signal.h"
 
 struct proc;
 struct fpu_state;
@@ -81,6 +82,7 @@ struct thread {
 	uint64_t cr3;			/* its address space's page-table root */
 	uint64_t clear_child_tid;	/* set_tid_address */
 	struct ipc_wait ipc;		/* IPC state (ipc.c) */
+	struct sig_thread sig;		/* mask, pending signals (signal.c) */
 };
 
 extern struct list_head all_threads;

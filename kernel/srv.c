@@ -123,19 +123,30 @@ int srv_begin_id(unsigned id, struct srv_call *c)
 /*
  * Send op with handle and arguments a1, a2 on c; the reply's words go to
  * out[0..2] (out[0] is also returned). A server that is gone (its
- * endpoint dead, or it died holding the call) gives -EIO, never a hang;
- * a killed caller whose call had not reached the server gets -EINTR.
+ * endpoint dead, or it died holding the call) gives -EIO, never a hang.
+ * A caller killed, or with a signal to take, whose call had not reached
+ * the server (or was parked there: the console's read) gets
+ * -ERESTARTSYS, which its way out turns into EINTR or a restart. A
+ * server's EINTR (the console's ^C) means the same; if the caller has
+ * nothing to take (SIGINT ignored or blocked) the call is simply made
+ * again, as the read would go on on Linux.
  */
 long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	     uint64_t a2, uint64_t out[3])
 {
-	struct ipc_msg m = { .tag = (uint64_t)op << 16 | 4,
-			     .w = { handle, a1, a2, c->slot } };
-	long err = ipc_call_kernel(c->reg->ep.obj, &m,
-				   current_thread()->proc->pid);
+	struct thread *me = current_thread();
+	struct ipc_msg m;
+	long err;
 
-	if (err)
-		return err == -EINTR ? -EINTR : -EIO;	/* killed, or gone */
+	do {
+		m = (struct ipc_msg){ .tag = (uint64_t)op << 16 | 4,
+				      .w = { handle, a1, a2, c->slot } };
+		err = ipc_call_kernel(c->reg->ep.obj, &m, me->proc->pid);
+		if (err)
+			return err == -EINTR ? -ERESTARTSYS : -EIO;
+	} while ((long)m.w[0] == -EINTR && !signal_pending(me));
+	if ((long)m.w[0] == -EINTR)
+		return -ERESTARTSYS;
 	out[0] = m.w[0];
 	out[1] = m.w[1];
 	out[2] = m.w[2];
@@ -167,6 +178,19 @@ bool srv_poll_changed(struct srv_reg *r, uint32_t gen)
 
 	return __atomic_load_n(&ep->poll_gen, __ATOMIC_ACQUIRE) != gen ||
 	       READ_ONCE(ep->dead);
+}
+
+/*
+ * FS_CLOSE handle on c, whatever the caller has pending: a close that
+ * had to queue and was abandoned (a kill or a signal) is retried until
+ * the server takes it, or is gone, so no handle is left open there.
+ */
+void srv_close(struct srv_call *c, uint64_t handle)
+{
+	uint64_t out[3];
+
+	while (srv_rpc(c, FS_CLOSE, handle, 0, 0, out) == -ERESTARTSYS)
+		sched_yield();
 }
 
 void srv_end(struct srv_call *c)

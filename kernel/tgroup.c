@@ -58,6 +58,8 @@ int proc_clone(const struct trap_frame *tf, uint64_t flags, uint64_t ptid,
 	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
 		return -EPERM;
 	e = proc_entry_new(tf, flags & CLONE_SETTLS ? tls : me->fs_base);
+	if (e)
+		e->ss = (struct sig_stack){ 0 };	/* as Linux: not shared */
 	t = e ? proc_thread_alloc(p, e) : NULL;
 	if (!t) {
 		if (e)

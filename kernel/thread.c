@@ -3,7 +3,8 @@
  * reaper that frees an exited thread's stack once nothing runs on it.
  *
  * threads_lock protects all_threads (every thread but the idle ones is on
- * it, in creation order; the debugger walks it). Order: before rq locks.
+ * it, in creation order; the debugger walks it). Order: before rq locks;
+ * the reaper frees a thread holding it (-> kmalloc_lock -> pmm_lock).
  * zombie_lock protects zombies. Order: innermost.
  */
 #include "sched.h"
@@ -188,10 +189,16 @@ static void thread_reaper(void *unused)
 		wait_event(&reaper_wq, !list_empty(&zombies));
 		while ((t = thread_next_zombie())) {
 			kstack_free(t->kstack_top);
+			/*
+			 * Off the list and freed in one hold of threads_lock:
+			 * whoever counts all_threads (the self-tests'
+			 * quiesce, then comparing free pages) never sees a
+			 * thread gone whose memory is not back yet.
+			 */
 			f = spin_lock_irqsave(&threads_lock);
 			list_del(&t->all_link);
-			spin_unlock_irqrestore(&threads_lock, f);
 			kfree(t);
+			spin_unlock_irqrestore(&threads_lock, f);
 		}
 	}
 }

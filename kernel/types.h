@@ -77,5 +77,12 @@ typedef uintptr_t vaddr_t;	/* a virtual address */
 #define ENOTEMPTY 39
 #define ELOOP	40
 #define ETIMEDOUT 110
+/*
+ * Kernel-internal results of a blocking call a signal interrupted; they
+ * never reach user space: on the way out signal.c turns them into a
+ * restart of the call or EINTR (docs/signals.md).
+ */
+#define ERESTARTSYS	512	/* restart if no handler, or SA_RESTART */
+#define ERESTARTNOHAND	514	/* restart only if no handler ran */
 
 #endif

@@ -503,22 +503,25 @@ static pte_t *vm_populate(struct vm *vm, vaddr_t va, const struct vm_region *r)
 
 /*
  * A page fault at addr with the CPU's error code err, in user space.
- * Returns 0 if a page was mapped (retry the access), -EFAULT if the access
- * is not allowed (SIGSEGV) or -ENOMEM. Context: any; takes vm->lock.
+ * Returns 0 if a page was mapped (retry the access), -EFAULT if nothing is
+ * mapped there or -EACCES if the access is not allowed (SIGSEGV, with
+ * SEGV_MAPERR or SEGV_ACCERR), or -ENOMEM. Context: any; takes vm->lock.
  */
 int vm_fault(struct vm *vm, vaddr_t addr, uint64_t err)
 {
 	bool write = err & 2, exec = err & 16;
 	struct vm_region *r;
 	unsigned long f;
-	int ret = -EFAULT;
+	int ret = -EACCES;
 
 	if (err & 1)		/* present: a protection fault, never demand */
-		return -EFAULT;
+		return -EACCES;
 	f = spin_lock_irqsave(&vm->lock);
 	r = vm_find(vm, addr);
-	if (r && (!write || (r->prot & VM_WRITE)) &&
-	    (!exec || (r->prot & VM_EXEC)) && r->prot)
+	if (!r)
+		ret = -EFAULT;
+	else if ((!write || (r->prot & VM_WRITE)) &&
+		 (!exec || (r->prot & VM_EXEC)) && r->prot)
 		ret = vm_populate(vm, addr & PAGE_MASK, r) ? 0 : -ENOMEM;
 	spin_unlock_irqrestore(&vm->lock, f);
 	return ret;

@@ -16,6 +16,7 @@
 #include "kmalloc.h"
 #include "pipe.h"
 #include "pmm.h"
+#include "signal.h"
 #include "srv.h"
 #include "string.h"
 #include "sys_fs.h"
@@ -90,7 +91,8 @@ static unsigned poll_served(struct poll_entry *e)
 	e->wq = NULL;
 	if (ret == -ENOSYS)		/* a server that never waits */
 		return POLL_ALWAYS;
-	if (ret == -EINTR)		/* killed: poll_wait says so */
+	if (ret == -ERESTARTSYS)	/* a signal or a kill: poll_wait
+					 * says so */
 		return 0;
 	return POLLERR | POLLHUP;	/* a dead server, as a hung-up line */
 }
@@ -157,10 +159,14 @@ static bool poll_changed(struct poll_set *s)
 	return false;
 }
 
-/* The check every blocking call makes: the process is being killed. */
+/*
+ * The check every blocking call makes: a signal to take, or a kill
+ * (signal_pending()). A poller asleep is woken by either
+ * (signal_notify_locked(), proc_doom_locked()).
+ */
 static bool poll_interrupted(void)
 {
-	return READ_ONCE(current_proc()->killed);
+	return signal_pending(current_thread());
 }
 
 static uint64_t poll_ticks(uint64_t deadline, uint64_t now)
@@ -297,9 +303,29 @@ static void poll_timespec_left(void *uts, uint64_t left)
 }
 
 /*
- * ppoll(fds, nfds, timeout, sigmask, sigsetsize): the mask is checked but
- * not applied, as there are no signal masks yet.
+ * ppoll's and pselect6's signal mask (@umask, NULL: none): in place for
+ * the wait, as rt_sigsuspend's (signal_mask_begin()). Returns 0 or
+ * -EFAULT.
  */
+static long poll_mask_begin(const void *umask)
+{
+	uint64_t mask;
+
+	if (!umask)
+		return 0;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_mask_begin(mask);
+	return 0;
+}
+
+static void poll_mask_end(const void *umask, long ret)
+{
+	if (umask)
+		signal_mask_end(ret == -EINTR);
+}
+
+/* ppoll(fds, nfds, timeout, sigmask, sigsetsize). */
 long sys_ppoll(SYSCALL_ARGS)
 {
 	uint64_t timeout, left;
@@ -310,7 +336,11 @@ long sys_ppoll(SYSCALL_ARGS)
 	ret = poll_timespec((void *)a2, &timeout);
 	if (ret)
 		return ret;
+	ret = poll_mask_begin((void *)a3);
+	if (ret)
+		return ret;
 	ret = poll_fds((struct pollfd *)a0, a1, timeout, &left);
+	poll_mask_end((void *)a3, ret);
 	if (ret >= 0)
 		poll_timespec_left((void *)a2, left);
 	return ret;
@@ -454,8 +484,7 @@ long sys_select(SYSCALL_ARGS)
 
 /*
  * pselect6(nfds, in, out, ex, timeout, sig): sig points at { mask
- * pointer, mask size }; the mask is checked but not applied (no signal
- * masks yet).
+ * pointer, mask size }, the mask applied as ppoll's.
  */
 long sys_pselect6(SYSCALL_ARGS)
 {
@@ -472,8 +501,14 @@ long sys_pselect6(SYSCALL_ARGS)
 	ret = poll_timespec((void *)a4, &timeout);
 	if (ret)
 		return ret;
+	if (!a5)
+		sig.mask = 0;
+	ret = poll_mask_begin((void *)sig.mask);
+	if (ret)
+		return ret;
 	ret = poll_select(a0, (uint64_t *)a1, (uint64_t *)a2, (uint64_t *)a3,
 			  timeout, &left);
+	poll_mask_end((void *)sig.mask, ret);
 	if (ret >= 0)
 		poll_timespec_left((void *)a4, left);
 	return ret;

@@ -358,10 +358,12 @@ long sys_sched_getaffinity(SYSCALL_ARGS)
 	return sizeof(mask);
 }
 
-/* pause: sleep until a signal; with no handlers yet, only kill ends it. */
+/*
+ * pause: sleep until a signal is taken; EINTR after its handler
+ * (ERESTARTNOHAND: a signal without one restarts the wait).
+ */
 long sys_pause(SYSCALL_ARGS)
 {
-	while (!current_proc()->killed)
-		sched_sleep_ticks(HZ);
-	return -EINTR;
+	signal_wait();
+	return -ERESTARTNOHAND;
 }

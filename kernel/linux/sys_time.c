@@ -51,14 +51,15 @@ static uint64_t time_ticks(uint64_t ns)
 /*
  * nanosleep(req, rem): sleeps at least req by the monotonic clock. A tick
  * sleep may end up to a tick early (the current tick is partly gone), so
- * sleep again until the deadline has passed. Nothing interrupts a sleep
- * but kill (no signal handlers yet), so rem is never written, as Linux
- * writes it only for an interrupted sleep.
+ * sleep again until the deadline has passed. A signal to take ends it
+ * with EINTR and the time left in *rem (if rem is not NULL); it is never
+ * restarted, not even under SA_RESTART, as on Linux.
  */
 long sys_nanosleep(SYSCALL_ARGS)
 {
+	struct thread *me = current_thread();
 	struct timespec64 ts;
-	uint64_t end, now;
+	uint64_t end, now, left;
 
 	if (copy_from_user(&ts, (void *)a0, sizeof(ts)))
 		return -EFAULT;
@@ -67,11 +68,18 @@ long sys_nanosleep(SYSCALL_ARGS)
 	ts.sec = MIN(ts.sec, (int64_t)1 << 32);	/* no overflow below */
 	now = clock_monotonic_ns();
 	end = now + (uint64_t)ts.sec * 1000000000 + ts.nsec;
-	while (now < end && !current_proc()->killed) {
-		sched_sleep_ticks(time_ticks(end - now));
+	while (now < end && !signal_pending(me)) {
+		sched_sleep_flag(&me->sig.flag, time_ticks(end - now));
 		now = clock_monotonic_ns();
 	}
-	return current_proc()->killed ? -EINTR : 0;
+	if (now >= end)
+		return 0;
+	left = end - now;
+	ts = (struct timespec64){ (int64_t)(left / 1000000000),
+				  (int64_t)(left % 1000000000) };
+	if (a1 && copy_to_user((void *)a1, &ts, sizeof(ts)))
+		return -EFAULT;
+	return -EINTR;
 }
 
 #define CLK_TCK		100			/* AT_CLKTCK */

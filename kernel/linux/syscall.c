@@ -5,7 +5,8 @@
  * May not: print, format, allocate, take contended locks or emit boot-stage
  * markers. It runs the handler from the generated table (the single source
  * of truth is kernel/linux/syscall.tbl) with interrupts on, stores the
- * result, and on the way out honours a pending reschedule. Unknown numbers
+ * result, and on the way out honours a pending reschedule, then a kill or a
+ * signal (syscall_user_work). Unknown numbers
  * go to sys_ni_syscall(), which counts them and returns -ENOSYS. With
  * tracesys= on, each call is recorded (number and arguments, then the
  * result) through trace/emit.c, itself a hot path.
@@ -24,6 +25,18 @@
  * through this pointer, as Linux calls go through syscall_fns[].
  */
 long (*syscall_native)(unsigned call, struct trap_frame *tf) = ipc_syscall;
+
+/*
+ * The work of a return to user mode whose process is killed or has a
+ * signal to look at (proc->user_work): dying, signal delivery, settling
+ * an interrupted call (kernel/signal.c). It prints, allocates pages on
+ * a user-stack fault and takes locks, so every way back to user mode
+ * (here, intr.c, ipc_fast.c) hands over through this pointer
+ * (tools/hotcheck/indirect.allow) after testing the one word. It runs
+ * after any preemption: a signal posted while the thread was switched
+ * out (no kick reaches it then) is seen here.
+ */
+void (*syscall_user_work)(struct trap_frame *tf) = signal_user_work;
 
 /* How often each unimplemented number was called ([SYSCALL_NR]: others). */
 uint64_t syscall_unknown[SYSCALL_NR + 1];
@@ -55,8 +68,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	irq_disable();
 	if (unlikely(trace_syscalls))
 		trace_syscall_exit_irqoff(nr, ret);
-	if (unlikely(current_thread()->proc->killed))
-		proc_die();
 	if (this_cpu()->need_resched)
 		sched_preempt();
+	if (unlikely(current_thread()->proc->user_work))
+		syscall_user_work(tf);
 }

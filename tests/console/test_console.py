@@ -4,7 +4,8 @@ just two self-tests twice (utests=uname,ids urepeat=2, which this checks),
 wait for conecho's prompt and type at it as a person would: lines come back
 echoed by the line discipline and by conecho, DEL and ^H erase, ^U kills
 the line, the "raw" command shows raw mode (no echo, no ISIG: ^C arrives as
-a byte), ^C kills the foreground program and ^D ends its input, and init
+a byte), "sigint" catches SIGINT (^C runs its handler in a console read,
+which ends with EINTR, or restarts under SA_RESTART), ^C kills the foreground program and ^D ends its input, and init
 starts it again each time. Prints PASS:/FAIL: lines for tests/run."""
 
 import os
@@ -132,6 +133,31 @@ def case_raw(g):
     return None if g.expect(PROMPT) else "no prompt"
 
 
+def case_sigint(g):
+    g.type("sigint\r")
+    if not g.expect("sigint: reading\r\n"):
+        return "conecho did not start the SIGINT test"
+    g.type("\x03")
+    if not g.expect("sigint: handler ran"):
+        return "^C did not run the SIGINT handler"
+    if not g.expect("sigint: read failed: EINTR"):
+        return "the console read did not end with EINTR after the handler"
+    if not g.expect("sigint: reading (SA_RESTART)"):
+        return "the program did not go on after EINTR"
+    mark = g.pos
+    g.type("part\x03")
+    if not g.expect("sigint: handler ran"):
+        return "^C did not run the SA_RESTART handler"
+    g.type("after\r")
+    if not g.expect("sigint: read got 'after'"):
+        return "the SA_RESTART read did not restart and return the next line"
+    if "read failed" in g.seen_since(mark):
+        return "the SA_RESTART read failed instead of restarting"
+    if not g.expect("sigint: done"):
+        return "no end of the SIGINT test"
+    return None if g.expect(PROMPT) else "no prompt after the SIGINT test"
+
+
 def case_intr(g):
     mark = g.pos
     g.type("half a line\x03")
@@ -195,7 +221,8 @@ def case_poll(g):
 
 
 CASES = [("chosen", case_chosen), ("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
-         ("raw", case_raw), ("poll", case_poll), ("intr", case_intr), ("eof", case_eof)]
+         ("raw", case_raw), ("poll", case_poll), ("sigint", case_sigint), ("intr", case_intr),
+         ("eof", case_eof)]
 
 
 def main():

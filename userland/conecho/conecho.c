@@ -7,9 +7,14 @@
  * (tests/suite) checks raw mode. "poll" polls stdin for POLLIN with no
  * timeout and "poll MS" with one, says what poll returned and how long
  * it took, then reads what is there: how the console test checks poll.
+ * The line "sigint" catches SIGINT and reads twice: the first read must
+ * end with EINTR when ^C runs the handler, the second (SA_RESTART) must
+ * go on and return the next line: how the console test checks signals
+ * in a console read.
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 #include <stdio.h>
@@ -82,6 +87,45 @@ static void conecho_poll(int timeout)
 	}
 }
 
+static void conecho_on_sigint(int sig)
+{
+	static const char msg[] = "sigint: handler ran\n";
+
+	(void)sig;
+	write(1, msg, sizeof(msg) - 1);
+}
+
+/* Read one line under a SIGINT handler with flags; report how it ended. */
+static void conecho_sigint_read(int flags)
+{
+	struct sigaction sa = { .sa_handler = conecho_on_sigint,
+				.sa_flags = flags };
+	char line[256];
+	ssize_t n;
+
+	sigaction(SIGINT, &sa, NULL);
+	say("sigint: reading%s\n", flags & SA_RESTART ? " (SA_RESTART)" : "");
+	n = read(0, line, sizeof(line) - 1);
+	if (n < 0) {
+		say("sigint: read failed: %s\n",
+		    errno == EINTR ? "EINTR" : "other");
+		return;
+	}
+	line[n] = 0;
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = 0;
+	say("sigint: read got '%s'\n", line);
+}
+
+/* "sigint": ^C interrupts a read (EINTR), then a restarted one goes on. */
+static void conecho_sigint(void)
+{
+	conecho_sigint_read(0);
+	conecho_sigint_read(SA_RESTART);
+	signal(SIGINT, SIG_DFL);
+	say("sigint: done\n");
+}
+
 int main(void)
 {
 	char line[1024];
@@ -109,6 +153,8 @@ int main(void)
 			conecho_poll(-1);
 		else if (!strncmp(line, "poll ", 5))
 			conecho_poll(atoi(line + 5));
+		else if (!strcmp(line, "sigint"))
+			conecho_sigint();
 		else
 			say("echo: %s\n", line);
 	}

@@ -8,9 +8,11 @@
  *   uhelper auxv EXECFN   the auxiliary vector describes this image
  *   uhelper fpu           x87 and SSE control words as Linux sets them
  *   uhelper fds N...      exit with a bit set for each open fd N (< 8)
+ *   uhelper sig           signals as utests' sig_fork_exec left them
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,26 @@ static int helper_fpu(void)
 }
 
 /* Which of the descriptors named survived execve (O_CLOEXEC tests). */
+/*
+ * After execve: a handled signal (USR1) is back to SIG_DFL, an ignored
+ * one (USR2) stays ignored, the mask (HUP) and a pending signal (HUP)
+ * stay, the alternate stack is gone.
+ */
+static int helper_sig(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+	stack_t ss;
+
+	CHECK(!sigaction(SIGUSR1, NULL, &sa) && sa.sa_handler == SIG_DFL);
+	CHECK(!sigaction(SIGUSR2, NULL, &sa) && sa.sa_handler == SIG_IGN);
+	CHECK(!sigprocmask(SIG_BLOCK, NULL, &set) && sigismember(&set, SIGHUP));
+	CHECK(!sigismember(&set, SIGUSR1));
+	CHECK(!sigpending(&set) && sigismember(&set, SIGHUP));
+	CHECK(!sigaltstack(NULL, &ss) && ss.ss_flags == SS_DISABLE);
+	return 0;
+}
+
 static int helper_fds(int argc, char **argv)
 {
 	int mask = 0;
@@ -105,6 +127,8 @@ int main(int argc, char **argv)
 		return helper_auxv(argv[2]);
 	if (argc >= 2 && !strcmp(argv[1], "fpu"))
 		return helper_fpu();
+	if (argc >= 2 && !strcmp(argv[1], "sig"))
+		return helper_sig();
 	if (argc >= 2 && !strcmp(argv[1], "fds"))
 		return helper_fds(argc, argv);
 	return 2;

@@ -207,3 +207,94 @@ int t_poll_files(void)
 {
 	return ut_poll_always() || ut_poll_bad();
 }
+
+static volatile int ut_poll_hits;
+
+static void ut_poll_on_usr1(int sig)
+{
+	(void)sig;
+	ut_poll_hits++;
+}
+
+/*
+ * A child that sends SIGUSR1 to the caller after ms, then (if fd >= 0)
+ * writes a byte to fd, then exits.
+ */
+static pid_t ut_poll_kick(int ms, int fd)
+{
+	pid_t me = getpid(), c;
+
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		usleep(ms * 1000);
+		kill(me, SIGUSR1);
+		if (fd >= 0 && write(fd, "x", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	return c;
+}
+
+static int ut_poll_blocked(void)
+{
+	sigset_t set;
+
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	return sigismember(&set, SIGUSR1);
+}
+
+/*
+ * A handled signal ends a poll that would wait 5 s (EINTR, the handler
+ * ran); ppoll and pselect6 run their wait under the mask given: a pending
+ * signal it unblocks ends the wait at once and the caller's mask (which
+ * blocks it) is back afterwards; one it blocks does not end the wait (a
+ * byte written after it does) and is taken on the way out, once the
+ * caller's mask is back.
+ */
+int t_poll_signal(void)
+{
+	struct sigaction sa = { .sa_handler = ut_poll_on_usr1 };
+	struct timespec ts = { 5, 0 };
+	sigset_t usr1, none;
+	struct { const void *mask; uint64_t size; } psig = { &none, 8 };
+	struct pollfd p;
+	int fds[2], status;
+	uint64_t t0;
+	pid_t c;
+
+	EXPECT(pipe(fds) == 0);
+	p = (struct pollfd){ fds[0], POLLIN, 0 };
+	EXPECT(sigaction(SIGUSR1, &sa, NULL) == 0);
+	sigemptyset(&none);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+
+	t0 = ut_now_ns();
+	c = ut_poll_kick(30, -1);
+	EXPECT(ut_poll(&p, 1, 5000) == -1 && errno == EINTR);
+	EXPECT(ut_poll_hits == 1 && ut_now_ns() - t0 < 4000000000ull);
+	EXPECT(waitpid(c, &status, 0) == c);
+
+	EXPECT(sigprocmask(SIG_BLOCK, &usr1, NULL) == 0);
+	EXPECT(kill(getpid(), SIGUSR1) == 0 && ut_poll_hits == 1);
+	EXPECT(syscall(SYS_ppoll, &p, 1, &ts, &none, 8) == -1 &&
+	       errno == EINTR && ut_poll_hits == 2 && ut_poll_blocked());
+	EXPECT(kill(getpid(), SIGUSR1) == 0 && ut_poll_hits == 2);
+	ts = (struct timespec){ 5, 0 };
+	EXPECT(syscall(SYS_pselect6, 0, NULL, NULL, NULL, &ts, &psig) == -1 &&
+	       errno == EINTR && ut_poll_hits == 3 && ut_poll_blocked());
+	EXPECT(UT_ERRNO(SYS_ppoll, &p, 1, &ts, (void *)8, 8) == EFAULT);
+
+	/* The signal comes first, then the byte: ppoll sees the byte. */
+	EXPECT(sigprocmask(SIG_UNBLOCK, &usr1, NULL) == 0);
+	c = ut_poll_kick(30, fds[1]);
+	ts = (struct timespec){ 5, 0 };
+	EXPECT(syscall(SYS_ppoll, &p, 1, &ts, &usr1, 8) == 1);
+	EXPECT(ut_poll_hits == 4 && !ut_poll_blocked());
+	EXPECT(waitpid(c, &status, 0) == c);
+	close(fds[0]);
+	close(fds[1]);
+	signal(SIGUSR1, SIG_DFL);
+	return 0;
+}

@@ -81,6 +81,7 @@ int t_pipe_signals(void);
 int t_pipe_atomic(void);
 int t_poll_pipe(void);
 int t_poll_files(void);
+int t_poll_signal(void);
 int t_file_hardlink(void);
 int t_file_statfs(void);
 int t_misc_cputime(void);
@@ -97,6 +98,19 @@ int t_thread_munmap(void);
 int t_thread_exec_fork(void);
 int t_thread_stress(void);
 int t_thread_ioport(void);
+int t_sig_handler(void);
+int t_sig_regs_async(void);
+int t_sig_mask(void);
+int t_sig_flags(void);
+int t_sig_altstack(void);
+int t_sig_suspend(void);
+int t_sig_kill(void);
+int t_sig_chld(void);
+int t_sig_eintr(void);
+int t_sig_fault(void);
+int t_sig_sigreturn(void);
+int t_sig_efault(void);
+int t_sig_fork_exec(void);
 
 int t_jobctl(void);
 

@@ -55,18 +55,20 @@ static void intr_exception(struct trap_frame *tf)
 }
 
 /*
- * On the way back out: a process marked for death by kill() dies instead
- * of returning to user mode; a pending reschedule is honoured if the
- * interrupted code had interrupts enabled.
+ * On the way back out: a pending reschedule is honoured if the
+ * interrupted code had interrupts enabled; then, back to user mode, a
+ * process marked for death dies and signals are delivered (after the
+ * preemption: one posted meanwhile is seen), through syscall_user_work.
+ * t is read first: a preempted thread may come back on another CPU.
  */
 static void intr_return(struct cpu *c, struct trap_frame *tf)
 {
 	struct thread *t = c->current;
 
-	if ((tf->cs & 3) && unlikely(t->proc && t->proc->killed))
-		proc_die();
 	if (c->need_resched && (tf->rflags & RFLAGS_IF))
 		sched_preempt();
+	if ((tf->cs & 3) && unlikely(t->proc && t->proc->user_work))
+		syscall_user_work(tf);
 }
 
 void trap_dispatch(struct trap_frame *tf)

@@ -62,7 +62,8 @@ syscall_entry:
 	pushq %r11			/* rflags */
 	pushq $GDT_UCODE		/* cs */
 	pushq %rcx			/* rip */
-	pushq $0			/* error code */
+	pushq %rax			/* error code slot: the call number,
+					 * for a restart (kernel/signal.c) */
 	pushq $VEC_SYSCALL		/* vector */
 	TRAP_PUSH_REGS
 	cmpq $IPC_FAST_CALL, %rax	/* the first native call */

@@ -70,21 +70,46 @@ static int trap_signal(uint64_t vector)
 	}
 }
 
+/* The si_code of a user exception (pf: vm_fault's answer), as Linux's. */
+static int trap_si_code(const struct trap_frame *tf, int pf)
+{
+	switch (tf->vector) {
+	case VEC_PF:
+		return pf == -EFAULT ? 1 : 2;	/* SEGV_MAPERR, SEGV_ACCERR */
+	case VEC_DE:
+	case VEC_UD:
+		return tf->vector == VEC_DE ? 1 : 2; /* FPE_INTDIV, ILL_ILLOPN */
+	case VEC_BP:
+	case VEC_DB:
+		return 1;			/* TRAP_BRKPT */
+	case 17:
+		return 1;			/* BUS_ADRALN */
+	default:
+		return SI_KERNEL;		/* #GP and the rest */
+	}
+}
+
 /*
  * An exception in user mode: a page fault the address space can satisfy
- * is demand paging; anything else kills the process (there are no signal
- * handlers yet) with a one-line report. Never the kernel.
+ * is demand paging; else the signal it raises goes to the thread's
+ * handler, if it has one and does not block the signal (delivered on the
+ * way out, intr.c); anything else kills the process with a one-line
+ * report. Never the kernel.
  */
 static void trap_user(struct trap_frame *tf)
 {
 	struct thread *t = current_thread();
 	struct proc *p = t->proc;
 	uint64_t cr2 = read_cr2();
-	int sig = trap_signal(tf->vector);
+	int sig = trap_signal(tf->vector), pf = 0, code;
 
 	if (!p)
 		trap_fatal(tf);
-	if (tf->vector == VEC_PF && vm_fault(p->vm, cr2, tf->error) == 0)
+	if (tf->vector == VEC_PF && (pf = vm_fault(p->vm, cr2, tf->error)) == 0)
+		return;
+	code = trap_si_code(tf, pf);
+	if (signal_fault(sig, code, tf->vector == VEC_PF ? cr2 :
+			 code == SI_KERNEL ? 0 : tf->rip))
 		return;
 	printk("loupe: %s (pid %d) killed by signal %d: %s at 0x%lx, ip 0x%lx",
 	       p->name, p->pid, sig, trap_name(tf->vector),

@@ -64,6 +64,37 @@ struct fpu_state *user_fpu_alloc(void)
 }
 
 /*
+ * The calling thread's live FPU registers into *f, or from *f (a signal
+ * frame's; its MXCSR already checked against user_mxcsr_mask(), else
+ * FXRSTOR would #GP here), or the initial state (a handler starts with
+ * it, as on Linux). A switch in between saves the registers into
+ * thread->fpu: nothing is lost.
+ */
+void user_fpu_save(struct fpu_state *f)
+{
+	__asm__ __volatile__("fxsave64 %0" : "=m"(*f));
+}
+
+void user_fpu_load(const struct fpu_state *f)
+{
+	__asm__ __volatile__("fxrstor64 %0" : : "m"(*f));
+}
+
+void user_fpu_load_initial(void)
+{
+	user_fpu_load(&fpu_initial);
+}
+
+/* The MXCSR bits FXRSTOR accepts (MXCSR_MASK, or 0xffbf if it is 0). */
+uint32_t user_mxcsr_mask(void)
+{
+	uint32_t m;
+
+	memcpy(&m, &fpu_initial.fxsave[28], sizeof(m));
+	return m ? m : 0xffbf;
+}
+
+/*
  * Point this CPU's TSS at I/O bitmap m (NULL: every port faults). Only
  * the bytes that allow a port are copied, and only when m is not the
  * copy already there (most processes have no bitmap: one store).

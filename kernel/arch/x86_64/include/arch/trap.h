@@ -34,6 +34,8 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "entry.S frame layout");
 #define VEC_IPI_CALL	0xf1
 #define VEC_IPI_STOP	0xf2
 #define VEC_SPURIOUS	0xff
+#define VEC_SYSCALL	0x100	/* a SYSCALL's frame (syscall.S); its error
+				 * slot holds the call number */
 
 typedef void (*irq_handler_t)(struct trap_frame *tf);
 

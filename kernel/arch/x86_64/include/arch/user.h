@@ -16,6 +16,10 @@ struct fpu_state {
 
 void user_init_cpu(void);
 struct fpu_state *user_fpu_alloc(void);
+void user_fpu_save(struct fpu_state *f);
+void user_fpu_load(const struct fpu_state *f);
+void user_fpu_load_initial(void);
+uint32_t user_mxcsr_mask(void);
 struct fpu_state *user_attach(struct thread *t, uint64_t cr3,
 			      struct fpu_state *fpu);
 __noreturn void user_enter(struct thread *t, uint64_t entry, uint64_t sp);
