@@ -65,6 +65,7 @@ struct proc {
 	uint64_t child_runtime;		/* ... by its reaped children, theirs
 					 * included (times' cutime) */
 	int sid;			/* session (fork inherits) */
+	uint64_t start_ns;		/* monotonic clock at fork (/proc) */
 };
 
 /* How a new user thread enters user mode (proc_thread_start). */
@@ -88,6 +89,7 @@ struct proc_entry *proc_entry_new(const struct trap_frame *tf, uint64_t fs);
 void proc_entry_free(struct proc_entry *e);
 struct thread *proc_thread_alloc(struct proc *p, struct proc_entry *e);
 int proc_alloc_pid_locked(void);
+int proc_last_pid_locked(void);
 
 /* Thread groups (tgroup.c): */
 int proc_clone(const struct trap_frame *tf, uint64_t flags, uint64_t ptid,
