@@ -92,16 +92,27 @@ struct exe_info *procinfo_exe_dup(const struct exe_info *e)
 	return c;
 }
 
-/* The state letter of a live process: 'R' if a thread runs or waits to. */
+/*
+ * Whether t runs or waits to, or a server is working on its call: a
+ * process reading /proc/self/stat is asleep in its call to the VFS while
+ * the VFS asks, yet on Linux it reads as running. A call the server has
+ * put aside (a console read waiting for a line) is sleep.
+ */
+static bool procinfo_running(struct thread *t)
+{
+	enum thread_state s = READ_ONCE(t->state);
+
+	return s == THREAD_RUNNING || s == THREAD_READY || s == THREAD_WAKING ||
+	       READ_ONCE(t->ipc.state) == IPC_HELD;
+}
+
+/* The state letter of a live process: 'R' if any thread is running. */
 static char procinfo_state_locked(struct proc *p)
 {
 	struct list_head *l;
 
 	list_for_each(l, &p->threads) {
-		struct thread *t = list_entry(l, struct thread, proc_link);
-		enum thread_state s = READ_ONCE(t->state);
-
-		if (s == THREAD_RUNNING || s == THREAD_READY || s == THREAD_WAKING)
+		if (procinfo_running(list_entry(l, struct thread, proc_link)))
 			return 'R';
 	}
 	return 'S';
@@ -231,13 +242,9 @@ static long procinfo_system(struct pi_system *ubuf)
 
 		s.nprocs++;
 		list_for_each(m, &p->threads) {
-			struct thread *t = list_entry(m, struct thread,
-						      proc_link);
-			enum thread_state st = READ_ONCE(t->state);
-
 			s.nthreads++;
-			s.nrunning += st == THREAD_RUNNING ||
-				      st == THREAD_READY || st == THREAD_WAKING;
+			s.nrunning += procinfo_running(list_entry(m,
+						struct thread, proc_link));
 		}
 	}
 	spin_unlock_irqrestore(&proc_lock, f);

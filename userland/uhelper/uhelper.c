@@ -8,6 +8,8 @@
  *   uhelper auxv EXECFN   the auxiliary vector describes this image
  *   uhelper fpu           x87 and SSE control words as Linux sets them
  *   uhelper fds N...      exit with a bit set for each open fd N (< 8)
+ *   uhelper block ...     read stdin to its end, then exit 0 (utests'
+ *                         /proc tests look at it meanwhile)
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -95,6 +97,15 @@ static int helper_fds(int argc, char **argv)
 	return mask;
 }
 
+static int helper_block(void)
+{
+	char buf[64];
+
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "exit"))
@@ -107,5 +118,7 @@ int main(int argc, char **argv)
 		return helper_fpu();
 	if (argc >= 2 && !strcmp(argv[1], "fds"))
 		return helper_fds(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "block"))
+		return helper_block();
 	return 2;
 }
