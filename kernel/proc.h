@@ -29,7 +29,8 @@ enum proc_state { PROC_RUNNING, PROC_ZOMBIE };
 struct proc {
 	int pid;			/* also the tgid of its threads */
 	char name[16];
-	struct vm *vm;			/* NULL once exited */
+	struct vm *vm;			/* NULL once exited; set under proc_lock
+					 * (exec, exit): /proc reads it there */
 	uint64_t entry, user_sp;	/* where the first thread starts */
 	/*
 	 * The IPC fast path reads both in one compare (ipc_fast.c):
