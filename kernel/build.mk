@@ -29,7 +29,7 @@ KERNEL_SRCS += kernel/vm.c kernel/proc.c kernel/clock.c kernel/ipc.c kernel/ipc_
 	kernel/linux/syscall.c kernel/linux/sys_fs.c kernel/linux/sys_misc.c \
 	kernel/linux/sys_mm.c kernel/linux/sys_proc.c kernel/linux/sys_time.c \
 	kernel/futex.c kernel/tgroup.c kernel/signal.c $(ARCH_DIR)/sigframe.c \
-	kernel/linux/sys_signal.c
+	kernel/linux/sys_signal.c kernel/procinfo.c
 # Files: descriptor tables and open files, path calls, pipes, executable
 # images (kernel/file.c, sys_path.c, pipe.c, image.c).
 KERNEL_SRCS += kernel/file.c kernel/linux/sys_path.c kernel/pipe.c kernel/image.c \

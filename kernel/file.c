@@ -9,7 +9,8 @@
  * together: struct proc holds one). table->lock protects fd[], cloexec[]
  * and cwd; it is never held across a server call (file_put may call
  * one), so closes collect the files under the lock and put them after.
- * umask is read and swapped atomically. Lock order: table->lock ->
+ * umask is read and swapped atomically. Lock order: proc_lock (/proc's
+ * snapshot reads another process's cwd, procinfo.c) -> table->lock ->
  * nothing (nothing under it touches user memory).
  */
 #include "file.h"
@@ -258,11 +259,16 @@ void file_table_exec(struct proc *p)
 /* exit (or a process that never ran): close everything, free the table. */
 void file_table_release(struct proc *p)
 {
-	if (!p->files)
+	struct fd_table *t = p->files;
+	unsigned long f;
+
+	if (!t)
 		return;
 	file_close_mask(p, NULL);
-	pmm_free_virt(p->files, 0);
+	f = spin_lock_irqsave(&proc_lock);	/* /proc reads the cwd under it */
 	p->files = NULL;
+	spin_unlock_irqrestore(&proc_lock, f);
+	pmm_free_virt(t, 0);
 }
 
 /* Copy the caller's cwd into out (CWD_MAX bytes). Returns its length. */

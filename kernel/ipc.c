@@ -864,6 +864,8 @@ long ipc_syscall(unsigned call, struct trap_frame *tf)
 	case NC_IRQ_BIND:
 	case NC_IRQ_ACK:
 		return irqline_syscall(call, tf);
+	case NC_PROC_INFO:
+		return procinfo_syscall(call, tf);
 	default:
 		return -ENOSYS;
 	}

@@ -122,6 +122,7 @@ long shm_syscall(unsigned call, struct trap_frame *tf);
 long srv_syscall(unsigned call, struct trap_frame *tf);
 long ioport_syscall(unsigned call, struct trap_frame *tf);
 long irqline_syscall(unsigned call, struct trap_frame *tf);
+long procinfo_syscall(unsigned call, struct trap_frame *tf);
 void ipc_notify_signal(void *n, uint64_t bits);
 
 /* A call from kernel code on the current thread (the file calls). */

@@ -13,6 +13,7 @@
  */
 #include "proc.h"
 #include "bootinfo.h"
+#include "clock.h"
 #include "elf.h"
 #include "image.h"
 #include "file.h"
@@ -20,6 +21,7 @@
 #include "ipc.h"
 #include "kmalloc.h"
 #include "printk.h"
+#include "procinfo.h"
 #include "sched.h"
 #include "string.h"
 #include "vm.h"
@@ -199,6 +201,7 @@ static struct vm *proc_load_elf(const struct image *file, const char *path,
 	}
 	if (vm) {
 		vm->brk_start = vm->brk = img->hi;
+		vm->exe = procinfo_exe_new(path, argv);	/* none: /proc shows none */
 		*entry = img->entry;
 	}
 	kfree(img);
@@ -323,6 +326,12 @@ int proc_alloc_pid_locked(void)
 	return next_pid++;
 }
 
+/* The newest pid or thread id handed out (0: none yet). proc_lock held. */
+int proc_last_pid_locked(void)
+{
+	return next_pid - 1;
+}
+
 /* Free a process that never ran (any part may be missing). */
 static void proc_free(struct proc *p)
 {
@@ -360,6 +369,7 @@ static int proc_start(struct proc *p, struct proc *parent,
 	p->pgid = parent ? parent->pgid : p->pid;
 	p->sid = parent ? parent->sid : p->pid;
 	p->state = PROC_RUNNING;
+	p->start_ns = clock_monotonic_ns();
 	list_add_tail(&t->proc_link, &p->threads);
 	p->nthreads = 1;
 	if (parent)
@@ -442,6 +452,7 @@ int proc_exec(const char *path, const char *const *argv,
 	struct trap_frame *tf = (struct trap_frame *)me->kstack_top - 1;
 	struct vm *old = p->vm, *vm;
 	uint64_t entry, sp;
+	unsigned long f;
 	int err;
 
 	vm = proc_load(path, argv, envp, &entry, &sp, &err);
@@ -454,7 +465,9 @@ int proc_exec(const char *path, const char *const *argv,
 	}
 	me->ltid = p->pid;
 	me->clear_child_tid = 0;
+	f = spin_lock_irqsave(&proc_lock);	/* /proc reads p->vm under it */
 	p->vm = vm;
+	spin_unlock_irqrestore(&proc_lock, f);
 	user_attach(me, vm->pml4, me->fpu);
 	vm_destroy(old);
 	file_table_exec(p);

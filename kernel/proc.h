@@ -30,7 +30,8 @@ enum proc_state { PROC_RUNNING, PROC_ZOMBIE };
 struct proc {
 	int pid;			/* also the tgid of its threads */
 	char name[16];
-	struct vm *vm;			/* NULL once exited */
+	struct vm *vm;			/* NULL once exited; set under proc_lock
+					 * (exec, exit): /proc reads it there */
 	uint64_t entry, user_sp;	/* where the first thread starts */
 	/*
 	 * The IPC fast path reads all three in one compare (ipc_fast.c):
@@ -78,6 +79,7 @@ struct proc {
 	uint64_t child_runtime;		/* ... by its reaped children, theirs
 					 * included (times' cutime) */
 	int sid;			/* session (fork inherits) */
+	uint64_t start_ns;		/* monotonic clock at fork (/proc) */
 };
 
 /* How a new user thread enters user mode (proc_thread_start). */
@@ -103,6 +105,7 @@ struct proc_entry *proc_entry_new(const struct trap_frame *tf, uint64_t fs);
 void proc_entry_free(struct proc_entry *e);
 struct thread *proc_thread_alloc(struct proc *p, struct proc_entry *e);
 int proc_alloc_pid_locked(void);
+int proc_last_pid_locked(void);
 
 /* Thread groups (tgroup.c): */
 int proc_clone(const struct trap_frame *tf, uint64_t flags, uint64_t ptid,

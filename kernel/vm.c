@@ -21,6 +21,7 @@
 #include "kmalloc.h"
 #include "pmm.h"
 #include "printk.h"
+#include "procinfo.h"
 #include "shm.h"
 #include "sched.h"
 #include "smp.h"
@@ -161,6 +162,7 @@ void vm_destroy(struct vm *vm)
 		vm_region_free(list_entry(p, struct vm_region, link));
 	}
 	vm_free_tables(vm->pml4, 3);
+	kfree(vm->exe);
 	kfree(vm);
 }
 
@@ -646,6 +648,22 @@ size_t vm_resident(struct vm *vm)
 	return n;
 }
 
+/* Bytes vm's regions span (/proc's vsize). Takes vm->lock. */
+size_t vm_size(struct vm *vm)
+{
+	unsigned long f = spin_lock_irqsave(&vm->lock);
+	struct list_head *p;
+	size_t n = 0;
+
+	list_for_each(p, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		n += r->end - r->start;
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	return n;
+}
+
 /* vm_clone(): the child's address space and the region being copied. */
 struct vm_copy {
 	struct vm *dst;
@@ -682,6 +700,7 @@ struct vm *vm_clone(struct vm *src)
 	vm->brk_start = src->brk_start;
 	vm->brk = src->brk;
 	vm->mmap_base = src->mmap_base;
+	vm->exe = procinfo_exe_dup(src->exe);	/* none: /proc shows none */
 	f = spin_lock_irqsave(&src->lock);
 	list_for_each(p, &src->regions) {
 		struct vm_region *r = list_entry(p, struct vm_region, link);

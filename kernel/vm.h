@@ -42,6 +42,9 @@ struct vm {
 	/* map_busy protects: */
 	vaddr_t brk_start, brk;
 	vaddr_t mmap_base;
+	/* Set at load, copied by fork, freed with the vm; read under
+	 * proc_lock, which exec's swap of p->vm holds (procinfo.c): */
+	struct exe_info *exe;		/* argv and path, for /proc */
 };
 
 struct vm *vm_create(void);
@@ -56,6 +59,7 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
 		  bool fixed);
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
 size_t vm_resident(struct vm *vm);
+size_t vm_size(struct vm *vm);
 struct vm *vm_clone(struct vm *src);
 struct shm;
 long vm_map_shm(struct vm *vm, struct shm *s, bool writable);

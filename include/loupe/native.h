@@ -52,6 +52,8 @@ enum native_call {
 	NC_IPC_STATS,		/* which: 0 -> fast path on (1/0), 1 -> its switches */
 	NC_POLL_WAKE,		/* endpoint slot (CAP_RECV): wake the kernel's
 				 * pollers of files it serves to ask again */
+	/* /proc's snapshots (kernel/procinfo.c, <loupe/procinfo.h>). */
+	NC_PROC_INFO,		/* kind, buf, count, arg -> records */
 	NC_NR_CALLS
 };
 

@@ -9,6 +9,8 @@
  *   uhelper fpu           x87 and SSE control words as Linux sets them
  *   uhelper fds N...      exit with a bit set for each open fd N (< 8)
  *   uhelper sig           signals as utests' sig_fork_exec left them
+ *   uhelper block ...     read stdin to its end, then exit 0 (utests'
+ *                         /proc tests look at it meanwhile)
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -117,6 +119,15 @@ static int helper_fds(int argc, char **argv)
 	return mask;
 }
 
+static int helper_block(void)
+{
+	char buf[64];
+
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "exit"))
@@ -131,5 +142,7 @@ int main(int argc, char **argv)
 		return helper_sig();
 	if (argc >= 2 && !strcmp(argv[1], "fds"))
 		return helper_fds(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "block"))
+		return helper_block();
 	return 2;
 }

@@ -2,7 +2,8 @@
  * vfs: the root file system server (/sbin/vfs). It copies the initrd
  * into a RAM file system (ramfs.c), adds /dev (null, zero, console, tty)
  * and a writable /tmp, registers as SRV_VFS and answers the kernel's file
- * requests (include/loupe/fsproto.h) until the system stops. /dev/console
+ * requests (include/loupe/fsproto.h) until the system stops. Paths under
+ * /proc go to procfs.c, which makes them up from the kernel's snapshots. /dev/console
  * and /dev/tty are the console server's: an open of them answers with
  * SRV_CONSOLE and the console's handle, and the kernel goes there;
  * /dev/test likewise names SRV_TEST (the tests' throwaway servers).
@@ -21,14 +22,17 @@
 #include <sys/stat.h>
 
 #include "loupe.h"
+#include "procfs.h"
 #include "ramfs.h"
 #include "server.h"
 
 #define AT_REMOVEDIR_FLAG	0x200
+#define VFS_REDIRECTS		8	/* /proc links followed out of /proc */
 
-/* An open file: a node and how it was opened. */
+/* An open file: a node (or an open /proc file) and how it was opened. */
 struct handle {
 	struct node *node;
+	struct pfs_open *pf;
 	unsigned flags;
 };
 
@@ -41,11 +45,12 @@ struct reply {
 	int64_t w[3];
 };
 
-static int vfs_handle_new(struct node *n, unsigned flags)
+static int vfs_handle_new(struct node *n, struct pfs_open *pf,
+			  unsigned flags)
 {
 	size_t i;
 
-	for (i = 1; i < nhandles && handles[i].node; i++)
+	for (i = 1; i < nhandles && (handles[i].node || handles[i].pf); i++)
 		;
 	if (i >= nhandles) {
 		size_t nn = nhandles ? nhandles * 2 : 64;
@@ -59,14 +64,17 @@ static int vfs_handle_new(struct node *n, unsigned flags)
 		nhandles = nn;
 	}
 	handles[i].node = n;
+	handles[i].pf = pf;
 	handles[i].flags = flags;
-	n->opens++;
+	if (n)
+		n->opens++;
 	return i;
 }
 
 static struct handle *vfs_handle(uint64_t h)
 {
-	return h && h < nhandles && handles[h].node ? &handles[h] : NULL;
+	return h && h < nhandles && (handles[h].node || handles[h].pf) ?
+	       &handles[h] : NULL;
 }
 
 /* The path in a slot, if NUL-terminated inside it; else NULL. */
@@ -114,7 +122,7 @@ static int vfs_open(char *slot, unsigned flags, unsigned mode,
 	    (flags & O_ACCMODE) != O_RDONLY)
 		ramfs_truncate(n, 0);
 	r->w[1] = SRV_VFS;
-	return vfs_handle_new(n, flags);
+	return vfs_handle_new(n, NULL, flags);
 }
 
 static long vfs_read(struct handle *h, char *slot, uint64_t count,
@@ -211,6 +219,48 @@ static long vfs_on_node(unsigned op, struct node *n, uint64_t *w, char *slot)
 	return -ENOSYS;
 }
 
+/* Requests on an open /proc file or directory. */
+static long vfs_proc_handle(unsigned op, struct handle *h, uint64_t *w,
+			    char *slot, struct reply *r)
+{
+	uint64_t cookie;
+	long ret;
+
+	switch (op) {
+	case FS_CLOSE:
+		procfs_close(h->pf);
+		h->pf = NULL;
+		return 0;
+	case FS_READ:
+		if (w[1] > FS_SLOT_SIZE)
+			return -EINVAL;
+		return procfs_read(h->pf, slot, w[1], w[2]);
+	case FS_FSTAT:
+		procfs_stat(&h->pf->node, (struct fs_stat *)slot);
+		return 0;
+	case FS_GETDENTS:
+		cookie = w[2];
+		ret = procfs_getdents(h->pf, slot, w[1] > FS_SLOT_SIZE ?
+				      FS_SLOT_SIZE : w[1], &cookie);
+		r->w[1] = cookie;
+		return ret;
+	case FS_SIZE:
+		return 0;		/* as Linux: /proc's files have none */
+	case FS_POLL:
+		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+	case FS_IOCTL:
+		return -ENOTTY;
+	case FS_STATFS:
+		procfs_statfs((struct fs_statfs *)slot);
+		return 0;
+	case FS_CHMOD:
+	case FS_CHOWN:
+	case FS_UTIMES:
+		return -EPERM;
+	}
+	return -EINVAL;			/* write, truncate */
+}
+
 /* Requests naming an open file (w0 = handle). */
 static long vfs_on_handle(unsigned op, uint64_t *w, char *slot,
 			  struct reply *r)
@@ -221,6 +271,8 @@ static long vfs_on_handle(unsigned op, uint64_t *w, char *slot,
 
 	if (!h)
 		return -EBADF;
+	if (h->pf)
+		return vfs_proc_handle(op, h, w, slot, r);
 	switch (op) {
 	case FS_CLOSE:
 		h->node->opens--;
@@ -342,8 +394,118 @@ static long vfs_on_path(unsigned op, uint64_t *w, char *slot,
 	return -ENOSYS;
 }
 
-/* One request: the reply's words in r, the result returned. */
-static long vfs_request(const struct ipc_msg *m, struct reply *r)
+/* Whether op follows a symlink at the end of its path (w: its words). */
+static int vfs_follows(unsigned op, const uint64_t *w)
+{
+	switch (op) {
+	case FS_OPEN:
+		return !(w[1] & O_NOFOLLOW);
+	case FS_STAT:
+		return !w[1];
+	case FS_CHOWN:
+	case FS_UTIMES:
+		return !w[2];
+	case FS_CHMOD:
+	case FS_STATFS:
+		return 1;
+	}
+	return 0;
+}
+
+/* Open /proc node n. */
+static long vfs_proc_open(const struct pfs_node *n, unsigned flags,
+			  struct reply *r)
+{
+	struct pfs_open *o;
+	struct fs_stat st;
+	long h = procfs_open(n, flags, &o);
+
+	if (h)
+		return h;
+	h = vfs_handle_new(NULL, o, flags);
+	if (h < 0) {
+		procfs_close(o);
+		return h;
+	}
+	procfs_stat(n, &st);
+	r->w[1] = SRV_VFS;
+	r->w[2] = st.mode;
+	return h;
+}
+
+/*
+ * A path request under /proc, from process caller. PROCFS_REDIRECT: a
+ * symlink led out of /proc and the slot holds the path to go on with.
+ */
+static long vfs_proc_path(unsigned op, uint64_t *w, char *slot,
+			  struct reply *r, int caller)
+{
+	static char redirect[RAMFS_PATH_MAX];
+	struct pfs_node n;
+	long err = procfs_lookup(slot, vfs_follows(op, w), caller, &n,
+				 redirect);
+
+	if (err == PROCFS_REDIRECT)
+		strcpy(slot, redirect);
+	if (err == -ENOENT && op == FS_OPEN && (w[1] & O_CREAT))
+		return -EACCES;
+	if (err)
+		return err;
+	switch (op) {
+	case FS_OPEN:
+		return vfs_proc_open(&n, w[1], r);
+	case FS_STAT:
+		procfs_stat(&n, (struct fs_stat *)slot);
+		return 0;
+	case FS_READLINK:
+		return procfs_readlink(&n, caller, slot, FS_SLOT_SIZE);
+	case FS_STATFS:
+		procfs_statfs((struct fs_statfs *)slot);
+		return 0;
+	case FS_CHMOD:
+	case FS_CHOWN:
+	case FS_UTIMES:
+		return -EPERM;
+	}
+	return -EACCES;			/* mkdir, unlink */
+}
+
+/*
+ * A path request: /proc's or the RAM file system's, after any /proc
+ * symlinks that led out of /proc. Two-path requests (rename, link,
+ * symlink) never cross into /proc.
+ */
+static long vfs_path_request(unsigned op, uint64_t *w, char *slot,
+			     struct reply *r, int caller)
+{
+	const char *path = vfs_path(slot), *to;
+	long ret;
+
+	if (!path)
+		return -EINVAL;
+	to = path + strlen(path) + 1;
+	if (op == FS_RENAME || op == FS_LINK || op == FS_SYMLINK) {
+		if (procfs_owns(path))
+			return op == FS_SYMLINK ? -EACCES : -EXDEV;
+		if (op != FS_SYMLINK && to < slot + FS_SLOT_SIZE &&
+		    memchr(to, '\0', slot + FS_SLOT_SIZE - to) &&
+		    procfs_owns(to))
+			return -EXDEV;
+	}
+	for (int i = 0; i < VFS_REDIRECTS; i++) {
+		if (!vfs_path(slot))
+			return -EINVAL;
+		if (!procfs_owns(slot))
+			return vfs_on_path(op, w, slot, r);
+		ret = vfs_proc_path(op, w, slot, r, caller);
+		if (ret != PROCFS_REDIRECT)
+			return ret;
+	}
+	return -ELOOP;
+}
+
+/* One request from process caller: the reply's words in r, the result. */
+static long vfs_request(const struct ipc_msg *m, struct reply *r, int caller)
 {
 	unsigned op = ipc_tag_label(m->tag);
 	uint64_t w[4] = { m->w[0], m->w[1], m->w[2], m->w[3] };
@@ -361,13 +523,13 @@ static long vfs_request(const struct ipc_msg *m, struct reply *r)
 	case FS_SYMLINK:
 	case FS_READLINK:
 	case FS_LINK:
-		return vfs_on_path(op, w, slot, r);
+		return vfs_path_request(op, w, slot, r, caller);
 	case FS_CHMOD:
 	case FS_CHOWN:
 	case FS_UTIMES:
 	case FS_STATFS:
 		if (!w[0])
-			return vfs_on_path(op, w, slot, r);
+			return vfs_path_request(op, w, slot, r, caller);
 		/* fall through */
 	default:
 		return vfs_on_handle(op, w, slot, r);
@@ -462,7 +624,7 @@ static void vfs_dev(struct node *dev, const char *name, enum ramfs_dev d,
 /* The tree: the initrd's files, /dev's devices, /tmp. */
 static int vfs_populate(long initrd)
 {
-	struct node *dev, *tmp;
+	struct node *dev, *tmp, *proc;
 	size_t len = 0;
 	long a;
 
@@ -475,8 +637,9 @@ static int vfs_populate(long initrd)
 		munmap((void *)(a & ~4095l), (len + (a & 4095) + 4095) & ~4095ul);
 		ipc_cap_drop(initrd);
 	}
-	if (ramfs_mkdir_p("/dev", 0755, &dev) || ramfs_mkdir_p("/tmp", 0, &tmp))
-		return -1;
+	if (ramfs_mkdir_p("/dev", 0755, &dev) || ramfs_mkdir_p("/tmp", 0, &tmp) ||
+	    ramfs_mkdir_p("/proc", 0555, &proc))
+		return -1;		/* /proc: where procfs.c's tree shows */
 	tmp->mode = S_IFDIR | 01777;
 	vfs_dev(dev, "null", DEV_NULL, 0666);
 	vfs_dev(dev, "zero", DEV_ZERO, 0666);
@@ -507,7 +670,7 @@ int main(void)
 		return 1;
 	for (;;) {
 		struct reply r = { { 0 } };
-		long ret = vfs_request(&m, &r);
+		long ret = vfs_request(&m, &r, badge);
 
 		m.tag = 0;
 		m.w[0] = ret;
