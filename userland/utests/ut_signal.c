@@ -374,6 +374,21 @@ int t_sig_altstack(void)
 	return 0;
 }
 
+/* A child that sends SIGUSR1 to pid after 30 ms and exits. */
+static pid_t kick_later(pid_t pid)
+{
+	pid_t c;
+
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		usleep(30000);
+		raw_kill(pid, SIGUSR1);
+		_exit(0);
+	}
+	return c;
+}
+
 /*
  * sigsuspend: a blocked pending signal runs at once under the suspend
  * mask and the call fails with EINTR, the old mask back; a signal from
@@ -394,24 +409,13 @@ int t_sig_suspend(void)
 	EXPECT(sigsuspend(&none) == -1 && errno == EINTR && hits == 1);
 	EXPECT(sigprocmask(SIG_BLOCK, NULL, &now) == 0 &&
 	       sigismember(&now, SIGUSR1));
-	fflush(stdout);
-	c = fork();
+	c = kick_later(me);
 	EXPECT(c >= 0);
-	if (c == 0) {
-		usleep(30000);
-		raw_kill(me, SIGUSR1);
-		_exit(0);
-	}
 	EXPECT(sigsuspend(&none) == -1 && errno == EINTR && hits == 2);
 	EXPECT(waitpid(c, NULL, 0) == c);
 	EXPECT(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
-	c = fork();
+	c = kick_later(me);
 	EXPECT(c >= 0);
-	if (c == 0) {
-		usleep(30000);
-		raw_kill(me, SIGUSR1);
-		_exit(0);
-	}
 	EXPECT(pause() == -1 && errno == EINTR && hits == 3);
 	EXPECT(waitpid(c, NULL, 0) == c);
 	return 0;
