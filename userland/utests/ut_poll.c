@@ -216,26 +216,6 @@ static void ut_poll_on_usr1(int sig)
 	ut_poll_hits++;
 }
 
-/*
- * A child that sends SIGUSR1 to the caller after ms, then (if fd >= 0)
- * writes a byte to fd, then exits.
- */
-static pid_t ut_poll_kick(int ms, int fd)
-{
-	pid_t me = getpid(), c;
-
-	fflush(stdout);
-	c = fork();
-	if (c == 0) {
-		usleep(ms * 1000);
-		kill(me, SIGUSR1);
-		if (fd >= 0 && write(fd, "x", 1) != 1)
-			_exit(1);
-		_exit(0);
-	}
-	return c;
-}
-
 static int ut_poll_blocked(void)
 {
 	sigset_t set;
@@ -271,7 +251,7 @@ int t_poll_signal(void)
 	sigaddset(&usr1, SIGUSR1);
 
 	t0 = ut_now_ns();
-	c = ut_poll_kick(30, -1);
+	c = ut_later(30, getpid(), SIGUSR1, -1);
 	EXPECT(ut_poll(&p, 1, 5000) == -1 && errno == EINTR);
 	EXPECT(ut_poll_hits == 1 && ut_now_ns() - t0 < 4000000000ull);
 	EXPECT(waitpid(c, &status, 0) == c);
@@ -288,7 +268,7 @@ int t_poll_signal(void)
 
 	/* The signal comes first, then the byte: ppoll sees the byte. */
 	EXPECT(sigprocmask(SIG_UNBLOCK, &usr1, NULL) == 0);
-	c = ut_poll_kick(30, fds[1]);
+	c = ut_later(30, getpid(), SIGUSR1, fds[1]);
 	ts = (struct timespec){ 5, 0 };
 	EXPECT(syscall(SYS_ppoll, &p, 1, &ts, &usr1, 8) == 1);
 	EXPECT(ut_poll_hits == 4 && !ut_poll_blocked());

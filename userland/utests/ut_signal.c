@@ -374,21 +374,6 @@ int t_sig_altstack(void)
 	return 0;
 }
 
-/* A child that sends SIGUSR1 to pid after 30 ms and exits. */
-static pid_t kick_later(pid_t pid)
-{
-	pid_t c;
-
-	fflush(stdout);
-	c = fork();
-	if (c == 0) {
-		usleep(30000);
-		raw_kill(pid, SIGUSR1);
-		_exit(0);
-	}
-	return c;
-}
-
 /*
  * sigsuspend: a blocked pending signal runs at once under the suspend
  * mask and the call fails with EINTR, the old mask back; a signal from
@@ -409,12 +394,12 @@ int t_sig_suspend(void)
 	EXPECT(sigsuspend(&none) == -1 && errno == EINTR && hits == 1);
 	EXPECT(sigprocmask(SIG_BLOCK, NULL, &now) == 0 &&
 	       sigismember(&now, SIGUSR1));
-	c = kick_later(me);
+	c = ut_later(30, me, SIGUSR1, -1);
 	EXPECT(c >= 0);
 	EXPECT(sigsuspend(&none) == -1 && errno == EINTR && hits == 2);
 	EXPECT(waitpid(c, NULL, 0) == c);
 	EXPECT(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
-	c = kick_later(me);
+	c = ut_later(30, me, SIGUSR1, -1);
 	EXPECT(c >= 0);
 	EXPECT(pause() == -1 && errno == EINTR && hits == 3);
 	EXPECT(waitpid(c, NULL, 0) == c);
@@ -530,25 +515,6 @@ int t_sig_chld(void)
 	return 0;
 }
 
-/* After ms, send sig to pid, then (if data) write a byte to fd. */
-static pid_t later(int ms, pid_t pid, int sig, int fd)
-{
-	pid_t c;
-
-	fflush(stdout);
-	c = fork();
-	if (c == 0) {
-		usleep(ms * 1000);
-		raw_kill(pid, sig);
-		if (fd >= 0) {
-			usleep(ms * 1000);
-			write(fd, "x", 1);
-		}
-		_exit(0);
-	}
-	return c;
-}
-
 /*
  * EINTR and SA_RESTART: a pipe read, wait4 and nanosleep interrupted by
  * a handler without SA_RESTART fail with EINTR (nanosleep writes the
@@ -565,32 +531,32 @@ int t_sig_eintr(void)
 
 	EXPECT(sigaction(SIGUSR1, &sa, NULL) == 0);
 	EXPECT(pipe(fd) == 0);
-	c = later(30, me, SIGUSR1, -1);
+	c = ut_later(30, me, SIGUSR1, -1);
 	EXPECT(read(fd[0], &b, 1) == -1 && errno == EINTR && hits == 1);
 	EXPECT(waitpid(c, &status, 0) == c);
-	c = later(30, me, SIGUSR1, -1);
+	c = ut_later(30, me, SIGUSR1, -1);
 	EXPECT(nanosleep(&req, &rem) == -1 && errno == EINTR && hits == 2);
 	EXPECT(rem.tv_sec >= 3 && rem.tv_sec <= 5);
 	EXPECT(waitpid(c, &status, 0) == c);
-	c = later(30, me, SIGUSR1, fd[1]);
+	c = ut_later(30, me, SIGUSR1, fd[1]);
 	EXPECT(waitpid(c, &status, 0) == -1 && errno == EINTR && hits == 3);
 	EXPECT(waitpid(c, &status, 0) == c);
 	EXPECT(read(fd[0], &b, 1) == 1);
 	sa.sa_flags = SA_RESTART;
 	EXPECT(sigaction(SIGUSR1, &sa, NULL) == 0);
-	c = later(30, me, SIGUSR1, fd[1]);
+	c = ut_later(30, me, SIGUSR1, fd[1]);
 	EXPECT(read(fd[0], &b, 1) == 1 && b == 'x' && hits == 4);
 	EXPECT(waitpid(c, &status, 0) == c);
-	c = later(30, me, SIGUSR1, fd[1]);
+	c = ut_later(30, me, SIGUSR1, fd[1]);
 	EXPECT(waitpid(c, &status, 0) == c && hits == 5);
 	EXPECT(read(fd[0], &b, 1) == 1);
-	c = later(30, me, SIGUSR1, -1);
+	c = ut_later(30, me, SIGUSR1, -1);
 	req.tv_sec = 5;
 	EXPECT(nanosleep(&req, NULL) == -1 && errno == EINTR && hits == 6);
 	EXPECT(waitpid(c, &status, 0) == c);
 	/* An ignored signal interrupts nothing. */
 	EXPECT(signal(SIGUSR2, SIG_IGN) != SIG_ERR);
-	c = later(30, me, SIGUSR2, fd[1]);
+	c = ut_later(30, me, SIGUSR2, fd[1]);
 	EXPECT(read(fd[0], &b, 1) == 1 && hits == 6);
 	EXPECT(waitpid(c, &status, 0) == c);
 	return 0;

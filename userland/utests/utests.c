@@ -219,6 +219,30 @@ long ut_settled_free_pages(void)
 	return freemem_settled();
 }
 
+/*
+ * A child that, after ms, sends sig to pid (a raw kill: no libc in
+ * between), then, if fd >= 0, after ms more writes a byte to fd and
+ * exits: a signal, and an event after it, while the caller waits.
+ * Returns its pid, or -1.
+ */
+pid_t ut_later(int ms, pid_t pid, int sig, int fd)
+{
+	pid_t c;
+
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		usleep(ms * 1000);
+		syscall(SYS_kill, pid, sig);
+		if (fd >= 0) {
+			usleep(ms * 1000);
+			write(fd, "x", 1);
+		}
+		_exit(0);
+	}
+	return c;
+}
+
 uint64_t ut_now_ns(void)
 {
 	struct timespec ts;

@@ -65,4 +65,10 @@ long ut_settled_free_pages(void);
 /* Monotonic time in nanoseconds. */
 uint64_t ut_now_ns(void);
 
+/*
+ * A child that, after ms, sends sig to pid, then (fd >= 0) after ms more
+ * writes a byte to fd; its pid, or -1.
+ */
+pid_t ut_later(int ms, pid_t pid, int sig, int fd);
+
 #endif
