@@ -1,10 +1,20 @@
 /*
  * Time for user space: monotonic nanoseconds since boot from the TSC, and
- * the wall clock from the CMOS real-time clock, read once at boot.
+ * the wall clock from the CMOS real-time clock, read once at boot; and
+ * Linux's struct timespec, as the system calls take and give times.
  */
 #include "clock.h"
 #include <arch/cpu.h>
+#include <arch/lapic.h>
 #include <arch/tsc.h>
+#include <arch/uaccess.h>
+
+#define NS_PER_SEC	1000000000ULL
+
+/* Linux x86_64's struct timespec. */
+struct clock_timespec {
+	int64_t sec, nsec;
+};
 
 static uint64_t boot_tsc;
 static uint64_t boot_unix_ns;
@@ -59,4 +69,36 @@ uint64_t clock_monotonic_ns(void)
 uint64_t clock_realtime_ns(void)
 {
 	return boot_unix_ns + clock_monotonic_ns();
+}
+
+/* Timer ticks (HZ) covering ns, rounded up: a sleep of at least ns. */
+uint64_t clock_ticks(uint64_t ns)
+{
+	return (ns + NS_PER_SEC / HZ - 1) / (NS_PER_SEC / HZ);
+}
+
+/*
+ * The user's timespec at uts in nanoseconds, into *ns: 0, -EFAULT, or
+ * -EINVAL for a negative one or nsec not below a second. Seconds are
+ * capped at 2^32 (136 years), so no deadline built on it overflows.
+ */
+long clock_timespec_in(const void *uts, uint64_t *ns)
+{
+	struct clock_timespec ts;
+
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || (uint64_t)ts.nsec >= NS_PER_SEC)
+		return -EINVAL;
+	*ns = (uint64_t)MIN(ts.sec, (int64_t)1 << 32) * NS_PER_SEC + ts.nsec;
+	return 0;
+}
+
+/* ns as the user's timespec at uts: 0 or -EFAULT. */
+long clock_timespec_out(void *uts, uint64_t ns)
+{
+	struct clock_timespec ts = { (int64_t)(ns / NS_PER_SEC),
+				     (int64_t)(ns % NS_PER_SEC) };
+
+	return copy_to_user(uts, &ts, sizeof(ts));
 }

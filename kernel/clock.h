@@ -7,5 +7,8 @@
 void clock_init(void);
 uint64_t clock_monotonic_ns(void);
 uint64_t clock_realtime_ns(void);
+uint64_t clock_ticks(uint64_t ns);
+long clock_timespec_in(const void *uts, uint64_t *ns);
+long clock_timespec_out(void *uts, uint64_t ns);
 
 #endif

@@ -21,7 +21,6 @@
 #include "sched.h"
 #include "clock.h"
 #include "vm.h"
-#include <arch/lapic.h>
 #include <arch/uaccess.h>
 
 #define FUTEX_BUCKETS		64
@@ -34,7 +33,6 @@
 #define FUTEX_PRIVATE_FLAG	128
 #define FUTEX_CLOCK_REALTIME	256
 #define FUTEX_BITSET_ANY	0xffffffffu
-#define NSEC_PER_SEC		1000000000ULL
 
 struct futex_bucket {
 	struct spinlock lock;
@@ -55,10 +53,6 @@ struct futex_waiter {
 /* Lists start zeroed and are made empty lists on first lock (futex_lock). */
 static struct futex_bucket futex_table[FUTEX_BUCKETS] = {
 	[0 ... FUTEX_BUCKETS - 1] = { .lock = SPINLOCK_INIT("futex") },
-};
-
-struct futex_timespec {
-	int64_t sec, nsec;
 };
 
 static struct futex_bucket *futex_bucket(const struct vm *vm, uint64_t uaddr)
@@ -138,8 +132,7 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline_ns,
 		else if (deadline_ns && now >= deadline_ns)
 			ret = -ETIMEDOUT;
 		else if (deadline_ns)
-			ticks = (deadline_ns - now + NSEC_PER_SEC / HZ - 1) /
-				(NSEC_PER_SEC / HZ);
+			ticks = clock_ticks(deadline_ns - now);
 		if (!ret)
 			sched_sleep_flag(&w.woken, ticks);
 	}
@@ -256,17 +249,15 @@ static long futex_requeue(uint64_t uaddr, uint64_t uaddr2, int nwake,
 static long futex_deadline(uint64_t utime, bool absolute, bool realtime,
 			   uint64_t *deadline)
 {
-	struct futex_timespec ts;
 	uint64_t ns, now = clock_monotonic_ns();
+	long err;
 
 	*deadline = 0;
 	if (!utime)
 		return 0;
-	if (copy_from_user(&ts, (void *)utime, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || (uint64_t)ts.nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	ns = (uint64_t)MIN(ts.sec, (int64_t)1 << 32) * NSEC_PER_SEC + ts.nsec;
+	err = clock_timespec_in((void *)utime, &ns);
+	if (err)
+		return err;
 	if (!absolute)
 		*deadline = now + ns;
 	else if (realtime)

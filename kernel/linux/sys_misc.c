@@ -118,7 +118,7 @@ static uint64_t misc_log_cleared;	/* atomic: log bytes before a clear */
 /* READ_ALL and READ_CLEAR: the newest len bytes since the last clear. */
 static long misc_syslog_read(char *ubuf, long len, bool clear)
 {
-	size_t order = 0, n;
+	size_t order, n;
 	uint64_t head;
 	char *tmp;
 
@@ -129,8 +129,7 @@ static long misc_syslog_read(char *ubuf, long len, bool clear)
 	if (!uaccess_ok((uintptr_t)ubuf, len))
 		return -EFAULT;
 	len = MIN((uint64_t)len, dmesg_size);
-	while ((PAGE_SIZE << order) < (size_t)len)
-		order++;
+	order = pmm_order(len);
 	tmp = pmm_alloc_virt(order);
 	if (!tmp)
 		return -ENOMEM;

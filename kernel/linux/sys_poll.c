@@ -21,7 +21,6 @@
 #include "string.h"
 #include "sys_fs.h"
 #include "wait.h"
-#include <arch/lapic.h>
 #include <loupe/fsproto.h>
 
 #define POLL_ALWAYS	(POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
@@ -35,10 +34,6 @@
 struct pollfd {
 	int fd;
 	short events, revents;
-};
-
-struct timespec64 {
-	int64_t sec, nsec;
 };
 
 /* One descriptor being polled. */
@@ -62,9 +57,7 @@ static int poll_set_alloc(struct poll_set *s, unsigned n)
 {
 	size_t size = MAX(n, 1u) * sizeof(struct poll_entry);
 
-	s->order = 0;
-	while ((PAGE_SIZE << s->order) < size)
-		s->order++;
+	s->order = pmm_order(size);
 	s->e = pmm_alloc_virt(s->order);
 	s->n = n;
 	if (!s->e)
@@ -173,7 +166,7 @@ static uint64_t poll_ticks(uint64_t deadline, uint64_t now)
 {
 	if (deadline == POLL_FOREVER)
 		return 0;
-	return (deadline - now + NS / HZ - 1) / (NS / HZ);
+	return clock_ticks(deadline - now);
 }
 
 /*
@@ -280,26 +273,15 @@ long sys_poll(SYSCALL_ARGS)
 /* A timespec timeout in ns (NULL: POLL_FOREVER), or -EFAULT/-EINVAL. */
 static long poll_timespec(const void *uts, uint64_t *ns)
 {
-	struct timespec64 ts;
-
 	*ns = POLL_FOREVER;
-	if (!uts)
-		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NS)
-		return -EINVAL;
-	*ns = (uint64_t)MIN(ts.sec, (int64_t)1 << 32) * NS + ts.nsec;
-	return 0;
+	return uts ? clock_timespec_in(uts, ns) : 0;
 }
 
 /* Linux writes the time left back; a failed write is not an error. */
 static void poll_timespec_left(void *uts, uint64_t left)
 {
-	struct timespec64 ts = { left / NS, left % NS };
-
 	if (uts)
-		copy_to_user(uts, &ts, sizeof(ts));
+		clock_timespec_out(uts, left);
 }
 
 /*

@@ -5,7 +5,6 @@
  */
 #include "linux.h"
 #include "clock.h"
-#include <arch/lapic.h>
 
 #define CLOCK_REALTIME	0
 #define CLOCK_MONOTONIC	1
@@ -14,14 +13,9 @@
 #define CLOCK_MONOTONIC_COARSE 6
 #define CLOCK_BOOTTIME	7
 
-struct timespec64 {
-	int64_t sec, nsec;
-};
-
 long sys_clock_gettime(SYSCALL_ARGS)
 {
 	uint64_t ns;
-	struct timespec64 ts;
 
 	switch (a0) {
 	case CLOCK_REALTIME:
@@ -37,15 +31,7 @@ long sys_clock_gettime(SYSCALL_ARGS)
 	default:
 		return -EINVAL;
 	}
-	ts.sec = ns / 1000000000;
-	ts.nsec = ns % 1000000000;
-	return copy_to_user((void *)a1, &ts, sizeof(ts));
-}
-
-/* Timer ticks covering ns, rounded up. */
-static uint64_t time_ticks(uint64_t ns)
-{
-	return (ns + 1000000000 / HZ - 1) / (1000000000 / HZ);
+	return clock_timespec_out((void *)a1, ns);
 }
 
 /*
@@ -58,26 +44,20 @@ static uint64_t time_ticks(uint64_t ns)
 long sys_nanosleep(SYSCALL_ARGS)
 {
 	struct thread *me = current_thread();
-	struct timespec64 ts;
-	uint64_t end, now, left;
+	uint64_t ns, end, now;
+	long err = clock_timespec_in((void *)a0, &ns);
 
-	if (copy_from_user(&ts, (void *)a0, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-		return -EINVAL;
-	ts.sec = MIN(ts.sec, (int64_t)1 << 32);	/* no overflow below */
+	if (err)
+		return err;
 	now = clock_monotonic_ns();
-	end = now + (uint64_t)ts.sec * 1000000000 + ts.nsec;
+	end = now + ns;
 	while (now < end && !signal_pending(me)) {
-		sched_sleep_flag(&me->sig.flag, time_ticks(end - now));
+		sched_sleep_flag(&me->sig.flag, clock_ticks(end - now));
 		now = clock_monotonic_ns();
 	}
 	if (now >= end)
 		return 0;
-	left = end - now;
-	ts = (struct timespec64){ (int64_t)(left / 1000000000),
-				  (int64_t)(left % 1000000000) };
-	if (a1 && copy_to_user((void *)a1, &ts, sizeof(ts)))
+	if (a1 && clock_timespec_out((void *)a1, end - now))
 		return -EFAULT;
 	return -EINTR;
 }
