@@ -891,6 +891,21 @@ int proc_wait(struct proc *me, int pid, int *status, bool nohang)
 }
 
 /*
+ * TSC ticks p's threads ran, live and exited, but for the slices running
+ * now (a thread's runtime counts up to its last switch). proc_lock held.
+ */
+uint64_t proc_runtime_locked(struct proc *p)
+{
+	uint64_t tsc = p->gone_runtime;
+	struct list_head *l;
+
+	list_for_each(l, &p->threads)
+		tsc += READ_ONCE(list_entry(l, struct thread,
+					    proc_link)->runtime);
+	return tsc;
+}
+
+/*
  * CPU time of p's threads, live and exited (self_ns), and of its reaped
  * children (child_ns), for times(). There is no split between user and
  * system time. Context: a thread of p.
@@ -899,15 +914,8 @@ void proc_cpu_time(struct proc *p, uint64_t *self_ns, uint64_t *child_ns)
 {
 	struct thread *me = current_thread();
 	unsigned long f = spin_lock_irqsave(&proc_lock);
-	uint64_t tsc = p->gone_runtime;
-	struct list_head *l;
+	uint64_t tsc = proc_runtime_locked(p);
 
-	list_for_each(l, &p->threads) {
-		struct thread *t = list_entry(l, struct thread, proc_link);
-
-		/* Another CPU's thread: its slice so far is not counted yet. */
-		tsc += READ_ONCE(t->runtime);
-	}
 	tsc += rdtsc() - me->switched_in;	/* this slice */
 	*child_ns = tsc_to_ns(p->child_runtime);
 	spin_unlock_irqrestore(&proc_lock, f);

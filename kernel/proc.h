@@ -95,6 +95,7 @@ struct proc_entry {
 extern struct spinlock proc_lock;
 extern struct list_head all_procs;
 
+uint64_t proc_runtime_locked(struct proc *p);
 void proc_cpu_time(struct proc *p, uint64_t *self_ns, uint64_t *child_ns);
 int proc_spawn(const char *path, const char *const *argv,
 	       const char *const *envp, struct proc *parent);

@@ -155,10 +155,9 @@ static void procinfo_fill_locked(struct proc *p, struct pi_proc *r)
 	r->child_run_ns = tsc_to_ns(p->child_runtime);
 	/* exec renames without proc_lock: a torn name stays NUL-ended. */
 	memcpy(r->comm, p->name, PI_COMM_MAX - 1);
-	r->run_ns = p->gone_runtime;
+	r->run_ns = tsc_to_ns(proc_runtime_locked(p));	/* a zombie: no threads */
 	if (p->state == PROC_ZOMBIE) {
 		r->state = 'Z';
-		r->run_ns = tsc_to_ns(r->run_ns);
 		return;
 	}
 	r->state = procinfo_state_locked(p);
@@ -166,12 +165,9 @@ static void procinfo_fill_locked(struct proc *p, struct pi_proc *r)
 	list_for_each(l, &p->threads) {
 		struct thread *t = list_entry(l, struct thread, proc_link);
 
-		/* Another CPU's thread: its slice so far is not counted yet. */
-		r->run_ns += READ_ONCE(t->runtime);
 		if (t->ltid == p->pid)
 			r->cpu = READ_ONCE(t->cpu);
 	}
-	r->run_ns = tsc_to_ns(r->run_ns);
 	procinfo_fill_mem_locked(p, r);
 }
 
