@@ -50,12 +50,19 @@ static bool signal_ignored(const struct proc *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && (SIG_DFL_IGNORE & SIG_BIT(sig)));
 }
 
+/* The console's line for a default action that "dumps core". */
+static void signal_report(const struct proc *p, int sig)
+{
+	if (SIG_DFL_CORE & SIG_BIT(sig))
+		printk("loupe: %s (pid %d) killed by signal %d", p->name,
+		       p->pid, sig);
+}
+
 /* Make t's process end with sig (a fatal default action). proc_lock held. */
 static void signal_doom_locked(struct proc *p, int sig)
 {
-	if (SIG_DFL_CORE & SIG_BIT(sig) && p->killed != PROC_DYING)
-		printk("loupe: %s (pid %d) killed by signal %d", p->name,
-		       p->pid, sig);
+	if (p->killed != PROC_DYING)
+		signal_report(p, sig);
 	proc_doom_locked(p, sig);
 }
 
@@ -315,9 +322,7 @@ static __noreturn void signal_bad_frame(const struct trap_frame *tf,
 /* A default action that terminates, taken at delivery (it was blocked). */
 static __noreturn void signal_die(struct proc *p, int sig)
 {
-	if (SIG_DFL_CORE & SIG_BIT(sig))
-		printk("loupe: %s (pid %d) killed by signal %d", p->name,
-		       p->pid, sig);
+	signal_report(p, sig);
 	proc_exit(sig);
 }
 
@@ -566,6 +571,14 @@ bool signal_on_altstack(const struct thread *t, uint64_t sp)
 	       sp - t->sig.ss.sp <= t->sig.ss.size;
 }
 
+/* stack_t's flags for t's alternate stack, t running on sp. */
+int signal_altstack_flags(const struct thread *t, uint64_t sp)
+{
+	if (!t->sig.ss.size)
+		return SS_DISABLE;
+	return signal_on_altstack(t, sp) ? SS_ONSTACK : 0;
+}
+
 /*
  * sigaltstack's body, the caller running on stack pointer sp: the
  * current stack into *old (flags SS_DISABLE, SS_ONSTACK or 0), then *ss
@@ -580,7 +593,7 @@ int signal_altstack(const struct sig_stack *ss, struct sig_stack *old,
 
 	if (old) {
 		*old = me->sig.ss;
-		old->flags = !me->sig.ss.size ? SS_DISABLE : on ? SS_ONSTACK : 0;
+		old->flags = signal_altstack_flags(me, sp);
 	}
 	if (!ss)
 		return 0;

@@ -85,6 +85,18 @@ struct sig_info {
 	uint64_t val;			/* si_addr (faults) or si_status (SIGCHLD) */
 };
 
+/* Linux's signal sets are 8 bytes: the sigsetsize the calls accept. */
+#define SIGSET_SIZE	8
+
+/* stack_t as sigaltstack and the signal frame (uc_stack) hold it. */
+struct stack64 {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+_Static_assert(sizeof(struct stack64) == 24, "stack_t");
+
 /* An alternate signal stack (sigaltstack). */
 struct sig_stack {
 	uint64_t sp;
@@ -158,5 +170,6 @@ void signal_mask_end(bool interrupted);
 int signal_altstack(const struct sig_stack *ss, struct sig_stack *old,
 		    uint64_t sp);
 bool signal_on_altstack(const struct thread *t, uint64_t sp);
+int signal_altstack_flags(const struct thread *t, uint64_t sp);
 
 #endif

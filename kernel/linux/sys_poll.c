@@ -29,7 +29,6 @@
 #define POLLOUT_SET	(POLLOUT | POLLWRNORM | 0x200 | POLLERR)
 #define POLLEX_SET	POLLPRI
 #define NS		1000000000ull
-#define SIGSET_SIZE	8
 
 struct pollfd {
 	int fd;

@@ -7,16 +7,6 @@
 #include "linux.h"
 #include "signal.h"
 
-#define SIGSET_SIZE	8
-
-/* stack_t as the system call takes it (24 bytes). */
-struct stack64 {
-	uint64_t ss_sp;
-	int32_t ss_flags;
-	int32_t pad;
-	uint64_t ss_size;
-};
-
 /* rt_sigaction(sig, act, oact, sigsetsize). */
 long sys_rt_sigaction(SYSCALL_ARGS)
 {

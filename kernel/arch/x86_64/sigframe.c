@@ -39,13 +39,6 @@ struct sigcontext64 {
 	uint64_t reserved1[8];
 };
 
-struct stack64 {
-	uint64_t ss_sp;
-	int32_t ss_flags;
-	int32_t pad;
-	uint64_t ss_size;
-};
-
 struct ucontext64 {
 	uint64_t uc_flags;
 	uint64_t uc_link;
@@ -177,8 +170,7 @@ int sigframe_setup(struct trap_frame *tf, int sig, const struct k_sigaction *ka,
 	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	f.uc.uc_stack.ss_sp = t->sig.ss.sp;
 	f.uc.uc_stack.ss_size = t->sig.ss.size;
-	f.uc.uc_stack.ss_flags = !t->sig.ss.size ? SS_DISABLE :
-				 on ? SS_ONSTACK : 0;
+	f.uc.uc_stack.ss_flags = signal_altstack_flags(t, tf->rsp);
 	sigframe_regs_out(&f.uc.uc_mcontext, tf);
 	if (tf->vector < 32) {
 		f.uc.uc_mcontext.err = tf->error;

@@ -57,16 +57,16 @@ static int trap_signal(uint64_t vector)
 	case VEC_DE:
 	case 16:	/* x87 error */
 	case 19:	/* SIMD error */
-		return 8;	/* SIGFPE */
+		return SIGFPE;
 	case VEC_DB:
 	case VEC_BP:
-		return 5;	/* SIGTRAP */
+		return SIGTRAP;
 	case VEC_UD:
-		return 4;	/* SIGILL */
+		return SIGILL;
 	case 17:	/* alignment check */
-		return 7;	/* SIGBUS */
+		return SIGBUS;
 	default:
-		return 11;	/* SIGSEGV */
+		return SIGSEGV;
 	}
 }
 
@@ -76,14 +76,13 @@ static int trap_si_code(const struct trap_frame *tf, int pf)
 	switch (tf->vector) {
 	case VEC_PF:
 		return pf == -EFAULT ? 1 : 2;	/* SEGV_MAPERR, SEGV_ACCERR */
-	case VEC_DE:
 	case VEC_UD:
-		return tf->vector == VEC_DE ? 1 : 2; /* FPE_INTDIV, ILL_ILLOPN */
+		return 2;			/* ILL_ILLOPN */
+	case VEC_DE:				/* FPE_INTDIV */
 	case VEC_BP:
-	case VEC_DB:
-		return 1;			/* TRAP_BRKPT */
-	case 17:
-		return 1;			/* BUS_ADRALN */
+	case VEC_DB:				/* TRAP_BRKPT */
+	case 17:				/* BUS_ADRALN */
+		return 1;
 	default:
 		return SI_KERNEL;		/* #GP and the rest */
 	}
