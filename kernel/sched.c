@@ -266,24 +266,9 @@ static void sched_add_sleeper(struct cpu *c, struct thread *me, uint64_t ticks)
 	list_add_tail(&me->rq_link, p);	/* before the first later one */
 }
 
-/* Sleep for at least ticks timer ticks. Context: thread, may sleep. */
-void sched_sleep_ticks(uint64_t ticks)
-{
-	unsigned long f = irq_save();
-	struct cpu *c = this_cpu();
-	struct thread *me = c->current;
-
-	spin_lock(&c->rq.lock);
-	sched_add_sleeper(c, me, ticks);
-	me->state = THREAD_SLEEPING;
-	spin_unlock(&c->rq.lock);
-	schedule();		/* interrupts stay off until we are switched out */
-	irq_restore(f);
-}
-
 /*
  * A sleep in two halves, for a thread waiting on several wait queues at
- * once (poll). sched_sleep_prepare() marks it SLEEPING, with ticks also
+ * once (poll); sched_sleep_ticks() is both at once. sched_sleep_prepare() marks it SLEEPING, with ticks also
  * on the sleepers list (the tick after that many wakes it), and returns
  * with interrupts off (its flags), so no preemption or tick can find it
  * half asleep. The caller re-checks its conditions after a full fence,
@@ -312,6 +297,13 @@ void sched_sleep_finish(unsigned long f, bool sleep)
 	else
 		sched_wakeup(current_thread());	/* off the sleepers, RUNNING */
 	irq_restore(f);
+}
+
+/* Sleep for at least ticks timer ticks. Context: thread, may sleep. */
+void sched_sleep_ticks(uint64_t ticks)
+{
+	/* Interrupts stay off until this thread is switched out. */
+	sched_sleep_finish(sched_sleep_prepare(ticks ? ticks : 1), true);
 }
 
 /*
