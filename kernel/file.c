@@ -25,8 +25,6 @@
 #include <loupe/fsproto.h>
 #include <loupe/path.h>
 
-#define AT_FDCWD	(-100)
-
 static struct fd_table *file_table(void)
 {
 	return current_thread()->proc->files;

@@ -11,6 +11,7 @@
 #include "spinlock.h"
 
 #define FD_MAX		256
+#define AT_FDCWD	(-100)		/* a dirfd: the current directory */
 #define CWD_MAX		1024		/* the longest current directory */
 #define PATH_MAX	4096		/* the longest path a call takes */
 

@@ -17,9 +17,6 @@
 #include "sys_fs.h"
 #include <loupe/fsproto.h>
 
-#define AT_FDCWD		(-100)
-#define AT_SYMLINK_NOFOLLOW	0x100
-#define AT_EMPTY_PATH		0x1000
 #define UTIME_NOW		((1l << 30) - 1l)
 #define UTIME_OMIT		((1l << 30) - 2l)
 #define PIPEFS_MAGIC		0x50495045

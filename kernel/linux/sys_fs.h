@@ -1,8 +1,12 @@
-/* Shared by the file-call files (sys_fs.c, sys_path.c). */
+/* Shared by the file-call files (sys_fs.c, sys_path.c, sys_attr.c). */
 #ifndef KERNEL_LINUX_SYS_FS_H
 #define KERNEL_LINUX_SYS_FS_H
 
 #include "types.h"
+
+/* The *at calls' flags, as Linux numbers them (AT_FDCWD: file.h). */
+#define AT_SYMLINK_NOFOLLOW	0x100
+#define AT_EMPTY_PATH		0x1000
 
 struct file;
 struct fs_stat;

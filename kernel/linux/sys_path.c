@@ -20,11 +20,8 @@
 #include <arch/mmu.h>
 #include <loupe/fsproto.h>
 
-#define AT_FDCWD		(-100)
-#define AT_SYMLINK_NOFOLLOW	0x100
 #define AT_REMOVEDIR		0x200
 #define AT_EACCESS		0x200
-#define AT_EMPTY_PATH		0x1000
 #define AT_SYMLINK_FOLLOW	0x400
 #define X_OK			1
 #define SCRATCH			(FS_SLOT_SIZE / 2)	/* slot half for the raw path */
