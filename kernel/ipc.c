@@ -138,6 +138,17 @@ static void ipc_reply_unref(struct reply *r)
 }
 
 /* Answer r's caller unless it was answered or abandoned. Returns 0 or -EPIPE. */
+/*
+ * A REPLY record to caller c, on the endpoint it called: a converter ends
+ * the server's serve slice and c's call slice, both keyed by it. c is
+ * held (by the server or a reply object), so c->ipc.ep stays.
+ */
+static void ipc_trace_reply(const struct thread *c, const struct ipc_msg *m)
+{
+	trace_ipc(TRACE_IPC_REPLY, c->ipc.ep ? c->ipc.ep->id : 0, c->tid,
+		  m->tag);
+}
+
 static long ipc_reply_answer(struct reply *r, long ret,
 			     const struct ipc_msg *msg)
 {
@@ -145,6 +156,8 @@ static long ipc_reply_answer(struct reply *r, long ret,
 	struct thread *c = r->caller;
 
 	r->caller = NULL;
+	if (c && msg)
+		ipc_trace_reply(c, msg);
 	if (c)
 		ipc_deliver(c, ret, msg);
 	spin_unlock_irqrestore(&r->lock, f);
@@ -510,7 +523,7 @@ static long ipc_do_reply(const struct ipc_msg *m)
 
 	if (!me->ipc.caller)
 		return -EINVAL;
-	trace_ipc(TRACE_IPC_REPLY, 0, me->ipc.caller->tid, m->tag);
+	ipc_trace_reply(me->ipc.caller, m);
 	ipc_answer(me, 0, m);
 	return 0;
 }
@@ -558,7 +571,6 @@ static long ipc_reply_to(uint64_t slot, const struct ipc_msg *m)
 	if (err)
 		return err;
 	err = ipc_reply_answer(c.obj, 0, m);
-	trace_ipc(TRACE_IPC_REPLY, 0, 0, m->tag);
 	cap_drop(p, slot);
 	cap_put(&c);
 	return err;

@@ -110,11 +110,11 @@ static unsigned sched_wake_cpu(struct thread *t)
 }
 
 /*
- * Make a SLEEPING thread runnable; anything else is left alone.
- * Context: any, including IRQ. Locks: the thread's rq->lock, then maybe
- * the target CPU's.
+ * Make a SLEEPING thread runnable; anything else is left alone. Returns
+ * whether t was asleep (and is now woken). Context: any, including IRQ.
+ * Locks: the thread's rq->lock, then maybe the target CPU's.
  */
-static void sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
+static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 			    int val, volatile int *only_if)
 {
 	unsigned long f = irq_save();
@@ -126,7 +126,7 @@ static void sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 	if (t->state != THREAD_SLEEPING || (only_if && !*only_if)) {
 		spin_unlock(&rq->lock);
 		irq_restore(f);
-		return;
+		return false;
 	}
 	if (!list_empty(&t->rq_link))
 		list_del(&t->rq_link);		/* from the sleepers list */
@@ -134,7 +134,7 @@ static void sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 		t->state = THREAD_RUNNING;	/* it has not switched out yet */
 		spin_unlock(&rq->lock);
 		irq_restore(f);
-		return;
+		return true;
 	}
 	target = sync && t->pinned < 0 ? cpu_id() : sched_wake_cpu(t);
 	if (target != t->cpu) {
@@ -150,11 +150,12 @@ static void sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 	if (cpus[target].current == cpus[target].idle || target == cpu_id())
 		sched_kick(target);
 	irq_restore(f);
+	return true;
 }
 
-void sched_wakeup(struct thread *t)
+bool sched_wakeup(struct thread *t)
 {
-	sched_wakeup_to(t, false, NULL, 0, NULL);
+	return sched_wakeup_to(t, false, NULL, 0, NULL);
 }
 
 /*

@@ -104,7 +104,7 @@ void thread_reap(struct thread *t);
 void schedule(void);
 void sched_yield(void);
 void sched_enqueue_new(struct thread *t, int cpu);
-void sched_wakeup(struct thread *t);
+bool sched_wakeup(struct thread *t);
 void sched_wakeup_sync(struct thread *t);
 void sched_wakeup_store(struct thread *t, volatile int *p, int val,
 			volatile int *only_if);

@@ -67,7 +67,7 @@ static void srv_slot_put(struct srv_reg *r, int i)
 
 	r->free |= 1u << i;
 	spin_unlock_irqrestore(&r->slots.lock, f);
-	wake_up(&r->slots);
+	wake_up_one(&r->slots);		/* one slot: one waiter */
 }
 
 /*

@@ -53,3 +53,23 @@ void wake_up(struct wait_queue *wq)
 		sched_wakeup(list_entry(p, struct waiter, link)->t);
 	spin_unlock_irqrestore(&wq->lock, f);
 }
+
+/*
+ * Wake the first waiter still asleep: for a queue whose condition one
+ * waiter uses up (a free slot), where waking all would wake the rest
+ * only to sleep again. A waiter already woken, by an earlier call or
+ * anything else, is passed over: it re-tests the condition anyway, and
+ * skipping it keeps each call from being spent on it, so no free
+ * resource is left with every waiter asleep. Context: any.
+ */
+void wake_up_one(struct wait_queue *wq)
+{
+	unsigned long f = spin_lock_irqsave(&wq->lock);
+	struct list_head *p;
+
+	list_for_each(p, &wq->waiters) {
+		if (sched_wakeup(list_entry(p, struct waiter, link)->t))
+			break;
+	}
+	spin_unlock_irqrestore(&wq->lock, f);
+}

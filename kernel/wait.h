@@ -31,6 +31,7 @@ void wait_prepare(struct wait_queue *wq, struct waiter *w);
 void wait_add(struct wait_queue *wq, struct waiter *w);
 void wait_finish(struct wait_queue *wq, struct waiter *w);
 void wake_up(struct wait_queue *wq);
+void wake_up_one(struct wait_queue *wq);
 
 /* Sleep until cond is true. Context: thread, may sleep. */
 #define wait_event(wq, cond) do { \

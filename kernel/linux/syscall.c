@@ -8,8 +8,8 @@
  * result, and on the way out honours a pending reschedule, then a kill or a
  * signal (syscall_user_work). Unknown numbers
  * go to sys_ni_syscall(), which counts them and returns -ENOSYS. With
- * tracesys= on, each call is recorded (number and arguments, then the
- * result) through trace/emit.c, itself a hot path.
+ * tracesys= on, each call but IPC's is recorded (number and arguments,
+ * then the result) through trace/emit.c, itself a hot path.
  */
 #include "cpu.h"
 #include "sched.h"
@@ -38,6 +38,20 @@ long (*syscall_native)(unsigned call, struct trap_frame *tf) = ipc_syscall;
  */
 void (*syscall_user_work)(struct trap_frame *tf) = signal_user_work;
 
+/*
+ * Whether tracesys= records call nr. Not the IPC calls NC_CALL, NC_RECV,
+ * NC_REPLY and NC_REPLY_RECV: their IPC records (ipc.c) say what they
+ * did, as the fast path's one record per half trip does for the calls it
+ * takes, and a server's "serve" slice runs from the RECV inside one call
+ * to the REPLY in the next, which a slice per call would cut.
+ */
+static inline bool syscall_traced(uint64_t nr)
+{
+	_Static_assert(NC_CALL == 0 && NC_REPLY_RECV == 3,
+		       "the IPC calls are the first four native calls");
+	return nr - (NATIVE_SYS_BASE + NC_CALL) > NC_REPLY_RECV;
+}
+
 /* How often each unimplemented number was called ([SYSCALL_NR]: others). */
 uint64_t syscall_unknown[SYSCALL_NR + 1];
 
@@ -51,7 +65,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	uint64_t nr = tf->rax;
 	long ret;
 
-	if (unlikely(trace_syscalls))
+	if (unlikely(trace_syscalls) && syscall_traced(nr))
 		trace_syscall_enter_irqoff(nr, tf->rdi, tf->rsi, tf->rdx);
 	irq_enable();
 	if (likely(nr < SYSCALL_NR && syscall_fns[nr] != sys_ni_syscall)) {
@@ -66,7 +80,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	}
 	tf->rax = ret;
 	irq_disable();
-	if (unlikely(trace_syscalls))
+	if (unlikely(trace_syscalls) && syscall_traced(nr))
 		trace_syscall_exit_irqoff(nr, ret);
 	if (this_cpu()->need_resched)
 		sched_preempt();

@@ -128,7 +128,10 @@ static void convert_switch(struct convert *cv, uint64_t ts, unsigned int cpu,
 
 /*
  * The IPC fast path's record: the TRACE_IPC_CALL or _REPLY it stands for,
- * then its TRACE_SCHED_SWITCH, as if both had been recorded.
+ * then its TRACE_SCHED_SWITCH, as if both had been recorded; after a
+ * call, also the server's TRACE_IPC_RECV, at the same instant (the slow
+ * path records it when the server takes the call), so the server's
+ * serve slice opens that its REPLY closes.
  */
 static void convert_ipc_switch(struct convert *cv, uint64_t ts,
 			       unsigned int cpu,
@@ -149,6 +152,11 @@ static void convert_ipc_switch(struct convert *cv, uint64_t ts,
 	sw.h.size = sizeof(sw);
 	thread_ipc(cv, ts, cpu, &ipc);
 	convert_switch(cv, ts, cpu, &sw);
+	if (r->h.type == TRACE_IPC_CALL_SWITCH) {
+		ipc.h.type = TRACE_IPC_RECV;
+		ipc.partner_tid = r->prev_tid;
+		thread_ipc(cv, ts, cpu, &ipc);
+	}
 }
 
 static void convert_wakeup(struct convert *cv, uint64_t ts, unsigned int cpu,
