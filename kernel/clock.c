@@ -4,6 +4,7 @@
  * Linux's struct timespec, as the system calls take and give times.
  */
 #include "clock.h"
+#include <loupe/vvar.h>
 #include <arch/cpu.h>
 #include <arch/lapic.h>
 #include <arch/tsc.h>
@@ -16,8 +17,12 @@ struct clock_timespec {
 	int64_t sec, nsec;
 };
 
-static uint64_t boot_tsc;
-static uint64_t boot_unix_ns;
+/*
+ * The clocks' parameters, in the vDSO's format (loupe/vvar.h): the
+ * vDSO's data page is a copy (vdso.c), so both read time alike. Set by
+ * clock_init(), once, before any user process.
+ */
+struct loupe_vvar clock_vvar;
 
 static uint8_t clock_cmos(uint8_t reg)
 {
@@ -56,19 +61,23 @@ void clock_init(void)
 	d = clock_bcd(clock_cmos(0x07), bcd);
 	mo = clock_bcd(clock_cmos(0x08), bcd);
 	y = 2000 + clock_bcd(clock_cmos(0x09), bcd);
-	boot_tsc = rdtsc();
-	boot_unix_ns = ((clock_days(y, mo, d) * 24 + h) * 3600 + mi * 60 + s) *
-		       1000000000ULL;
+	clock_vvar.boot_tsc = rdtsc();
+	clock_vvar.boot_unix_ns = ((clock_days(y, mo, d) * 24 + h) * 3600 +
+				   mi * 60 + s) * NS_PER_SEC;
+	/* 2^32 ns per TSC tick: 1 GHz gives 2^32, a slower TSC more. */
+	if (tsc_hz)
+		clock_vvar.mult = (uint64_t)(((unsigned __int128)NS_PER_SEC
+					      << 32) / tsc_hz);
 }
 
 uint64_t clock_monotonic_ns(void)
 {
-	return tsc_to_ns(rdtsc() - boot_tsc);
+	return vvar_monotonic_ns(&clock_vvar, rdtsc());
 }
 
 uint64_t clock_realtime_ns(void)
 {
-	return boot_unix_ns + clock_monotonic_ns();
+	return clock_vvar.boot_unix_ns + clock_monotonic_ns();
 }
 
 /* Timer ticks (HZ) covering ns, rounded up: a sleep of at least ns. */

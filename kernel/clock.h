@@ -4,6 +4,9 @@
 
 #include "types.h"
 
+struct loupe_vvar;
+extern struct loupe_vvar clock_vvar;
+
 void clock_init(void);
 uint64_t clock_monotonic_ns(void);
 uint64_t clock_realtime_ns(void);

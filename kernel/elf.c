@@ -377,7 +377,7 @@ static uint64_t elf_put_vec(const struct elf_stack *st, const char *const *v,
 	return va;
 }
 
-#define ELF_NAUXV	17	/* pairs written by elf_put_auxv(), AT_NULL too */
+#define ELF_NAUXV	18	/* pairs written by elf_put_auxv(), AT_NULL too */
 
 static void elf_put_auxv(const struct elf_stack *st, uint64_t va,
 			 const struct elf_image *img,
@@ -401,6 +401,7 @@ static void elf_put_auxv(const struct elf_stack *st, uint64_t va,
 		{ ELF_AT_CLKTCK, 100 },
 		{ ELF_AT_RANDOM, random_va },
 		{ ELF_AT_EXECFN, execfn_va },
+		{ ELF_AT_SYSINFO_EHDR, a->vdso },
 		{ ELF_AT_NULL, 0 },
 	};
 

@@ -73,6 +73,7 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr is 56 bytes");
 #define ELF_AT_SECURE	23
 #define ELF_AT_RANDOM	25
 #define ELF_AT_EXECFN	31
+#define ELF_AT_SYSINFO_EHDR 33
 
 /* Limits: what user space may hold, and what one image may ask for. */
 #define ELF_USER_TOP	0x00007ffffffff000ULL	/* as Linux's TASK_SIZE */
@@ -162,6 +163,7 @@ struct elf_stack_args {
 	const uint8_t *random;		/* 16 bytes for AT_RANDOM */
 	uint32_t uid, euid, gid, egid;
 	uint64_t hwcap;			/* AT_HWCAP (CPUID.1:EDX) */
+	uint64_t vdso;			/* AT_SYSINFO_EHDR: the vDSO image */
 };
 
 int elf_plan(const void *file, size_t len, uint64_t pie_base,

@@ -21,6 +21,7 @@
 #include "selftest.h"
 #include "smp.h"
 #include "stage.h"
+#include "vdso.h"
 #include "trace.h"
 #include "ipc.h"
 #include "gdbstub/kgdb.h"
@@ -84,6 +85,7 @@ static __init void main_cpu(void)
 	kgdb_init();
 	lapic_timer_calibrate();
 	clock_init();
+	vdso_init();
 	stage_mark(STAGE_TIME_TSC);
 	stage_mark(STAGE_TIME_LAPIC);
 	smp_enumerate();

@@ -24,6 +24,7 @@
 #include "procinfo.h"
 #include "sched.h"
 #include "string.h"
+#include "vdso.h"
 #include "vm.h"
 #include <arch/cpu.h>
 #include <arch/mmu.h>
@@ -85,9 +86,14 @@ static int proc_setup_stack(struct vm *vm, const struct elf_image *img,
 		.argv = argv ? argv : empty, .envp = envp ? envp : empty,
 		.execfn = path, .random = random,
 	};
-	void *buf = kmalloc(STACK_IMAGE);
+	long vdso = vdso_map(vm);
+	void *buf;
 	int err;
 
+	if (vdso < 0)
+		return (int)vdso;
+	a.vdso = (uint64_t)vdso;
+	buf = kmalloc(STACK_IMAGE);
 	if (!buf)
 		return -ENOMEM;
 	for (int i = 0; i < 16; i++)

@@ -731,6 +731,46 @@ struct vm *vm_clone(struct vm *src)
 }
 
 /*
+ * Map all of s at a free gap, never writable: its first @data bytes
+ * read-only, the rest read-and-execute. The vDSO (vdso.c): its data page,
+ * then its image. Returns the address of s's byte @data (the image), or
+ * -ENOMEM.
+ */
+long vm_map_vdso(struct vm *vm, struct shm *s, size_t data)
+{
+	struct vm_region *d = kzalloc(sizeof(*d)), *t = kzalloc(sizeof(*t));
+	unsigned long f;
+	vaddr_t at = 0;
+
+	if (d && t) {
+		vm_map_lock(vm);
+		f = spin_lock_irqsave(&vm->lock);
+		at = vm_find_gap(vm, s->size);
+		if (at) {
+			*d = (struct vm_region){ .start = at, .end = at + data,
+				.prot = VM_READ, .shm = s, .shm_pa = s->base,
+				.shm_ro = true };
+			*t = (struct vm_region){ .start = at + data,
+				.end = at + s->size, .prot = VM_READ | VM_EXEC,
+				.shm = s, .shm_pa = s->base + data,
+				.shm_ro = true };
+			shm_get(s);
+			shm_get(s);
+			vm_insert(vm, d);
+			vm_insert(vm, t);
+		}
+		spin_unlock_irqrestore(&vm->lock, f);
+		vm_map_unlock(vm);
+	}
+	if (!at) {
+		kfree(d);
+		kfree(t);
+		return -ENOMEM;
+	}
+	return at + data;
+}
+
+/*
  * Map all of shared object s (taking a reference for the mapping) in the
  * first free gap, writable or read-only for good (mprotect cannot add
  * write to a read-only one). Returns the address or -ENOMEM. Pages are

@@ -60,13 +60,12 @@ long sys_ni_syscall(SYSCALL_ARGS)
 	return -ENOSYS;
 }
 
-void syscall_dispatch(struct trap_frame *tf)
+/* Run call nr's handler with interrupts on; its result goes in tf->rax. */
+static inline __attribute__((always_inline)) void
+syscall_run(uint64_t nr, struct trap_frame *tf)
 {
-	uint64_t nr = tf->rax;
 	long ret;
 
-	if (unlikely(trace_syscalls) && syscall_traced(nr))
-		trace_syscall_enter_irqoff(nr, tf->rdi, tf->rsi, tf->rdx);
 	irq_enable();
 	if (likely(nr < SYSCALL_NR && syscall_fns[nr] != sys_ni_syscall)) {
 		ret = syscall_fns[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10,
@@ -80,8 +79,29 @@ void syscall_dispatch(struct trap_frame *tf)
 	}
 	tf->rax = ret;
 	irq_disable();
+}
+
+/*
+ * syscall_run() between its two records. Out of line, so that the
+ * untraced path keeps no register for them (each would be a push and a
+ * pop on every call).
+ */
+static __attribute__((noinline)) void syscall_run_traced(uint64_t nr,
+							 struct trap_frame *tf)
+{
+	trace_syscall_enter_irqoff(nr, tf->rdi, tf->rsi, tf->rdx);
+	syscall_run(nr, tf);
+	trace_syscall_exit_irqoff(nr, (long)tf->rax);
+}
+
+void syscall_dispatch(struct trap_frame *tf)
+{
+	uint64_t nr = tf->rax;
+
 	if (unlikely(trace_syscalls) && syscall_traced(nr))
-		trace_syscall_exit_irqoff(nr, ret);
+		syscall_run_traced(nr, tf);
+	else
+		syscall_run(nr, tf);
 	if (this_cpu()->need_resched)
 		sched_preempt();
 	if (unlikely(current_thread()->proc->user_work))

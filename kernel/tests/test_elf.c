@@ -81,6 +81,7 @@ TEST(structs_match_system_elf_h)
 	CHECK_EQ(ELF_PT_GNU_STACK, PT_GNU_STACK);
 	CHECK_EQ(ELF_AT_RANDOM, AT_RANDOM);
 	CHECK_EQ(ELF_AT_EXECFN, AT_EXECFN);
+	CHECK_EQ(ELF_AT_SYSINFO_EHDR, AT_SYSINFO_EHDR);
 	CHECK_EQ(ELF_AT_SECURE, AT_SECURE);
 	CHECK_EQ(ELF_AT_HWCAP, AT_HWCAP);
 }
@@ -409,12 +410,12 @@ TEST(stack_layout)
 	static const uint8_t rnd[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 					 12, 13, 14, 15, 16 };
 	struct elf_stack_args a = { argv, envp, "/bin/prog", rnd,
-				    1, 2, 3, 4, 0 };
+				    1, 2, 3, 4, 0, 0x7f0000001000 };
 	struct elf_image img = { .phdr = 0x400040, .phent = 56, .phnum = 7,
 				 .entry = 0x401000 };
 	const uint64_t top = 0x7fff0000, size = 4096;
 	uint8_t *buf = calloc(1, size);
-	uint64_t sp, w[64] = { 0 }, aux[32] = { 0 };
+	uint64_t sp, w[64] = { 0 }, aux[64] = { 0 };
 	unsigned i;
 
 #define AT(va) (buf + ((va) - (top - size)))
@@ -429,7 +430,7 @@ TEST(stack_layout)
 	CHECK(!strcmp((char *)AT(w[4]), "X=1"));
 	CHECK_EQ(w[5], 0);
 	for (i = 6; w[i] != ELF_AT_NULL; i += 2) {
-		CHECK(w[i] < 32);
+		CHECK(w[i] < 64);
 		aux[w[i]] = w[i + 1];
 	}
 	CHECK_EQ(aux[ELF_AT_PHDR], 0x400040);
@@ -442,6 +443,7 @@ TEST(stack_layout)
 	CHECK_EQ(aux[ELF_AT_SECURE], 0);
 	CHECK(!memcmp(AT(aux[ELF_AT_RANDOM]), rnd, 16));
 	CHECK(!strcmp((char *)AT(aux[ELF_AT_EXECFN]), "/bin/prog"));
+	CHECK_EQ(aux[ELF_AT_SYSINFO_EHDR], 0x7f0000001000);
 	CHECK(*(uint64_t *)AT(top - 8) == 0);
 	/* Too small a stack, and an unaligned top, are refused. */
 	CHECK_EQ(elf_stack_build(&img, &a, buf, 128, top, &sp), -ELF_E2BIG);
@@ -458,7 +460,7 @@ TEST(stack_empty_vectors)
 {
 	static const char *const none[] = { NULL };
 	static const uint8_t rnd[16];
-	struct elf_stack_args a = { none, none, "x", rnd, 0, 0, 0, 0, 0 };
+	struct elf_stack_args a = { none, none, "x", rnd, 0, 0, 0, 0, 0, 0 };
 	struct elf_image img = { .phent = 56 };
 	uint8_t buf[1024];
 	uint64_t sp, w[3];
@@ -480,7 +482,7 @@ static void child_exec(const struct blob *b, const struct elf_image *img,
 	static const uint8_t rnd[16] = { 0xde, 0xad, 0xbe, 0xef, [15] = 0x42 };
 	/* uid != euid would make musl report AT_SECURE as 1 whatever we say. */
 	struct elf_stack_args a = { argv, envp, "/bin/auxv", rnd,
-				    1000, 1000, 1002, 1002, 0 };
+				    1000, 1000, 1002, 1002, 0, 0 };
 	void *stack;
 	uint64_t sp;
 

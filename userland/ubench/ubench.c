@@ -75,6 +75,20 @@ static void bench_null(void)
 	report("getppid", bench_tsc() - t, NULL_ITERS);
 }
 
+/* musl's clock_gettime(): the vDSO where the kernel maps one. */
+static void bench_clock(void)
+{
+	struct timespec ts;
+	uint64_t t;
+
+	for (int i = 0; i < WARMUP; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	t = bench_tsc();
+	for (int i = 0; i < NULL_ITERS; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	report("clock_gettime", bench_tsc() - t, NULL_ITERS);
+}
+
 static int spawn_exit(void)
 {
 	pid_t pid = fork();
@@ -266,6 +280,7 @@ int main(int argc, char **argv)
 	say("ubench: start (pid %d)\n", (int)getpid());
 	calibrate();
 	bench_null();
+	bench_clock();
 	bench_spawn("fork_exit_wait", spawn_exit, FORK_ITERS);
 	bench_spawn("fork_exec_wait", spawn_exec, EXEC_ITERS);
 	bench_spawn("thread_create_join", spawn_thread, THREAD_ITERS);

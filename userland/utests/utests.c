@@ -113,6 +113,8 @@ static const struct utest utests[] = {
 	{ t_file_hardlink, "file_hardlink", USTAGE_FILE_HARDLINK },
 	{ t_file_statfs, "file_statfs", USTAGE_FILE_STATFS },
 	{ t_misc_cputime, "misc_cputime", USTAGE_MISC_CPUTIME },
+	{ t_vdso, "vdso", USTAGE_VDSO },
+	{ t_vdso_protect, "vdso_protect", USTAGE_VDSO_PROTECT },
 	{ t_exec_files, "exec_files", USTAGE_EXEC_FILES },
 	{ t_procfs_stat, "procfs_stat", USTAGE_PROCFS_STAT },
 	{ t_procfs_cmdline, "procfs_cmdline", USTAGE_PROCFS_CMDLINE },

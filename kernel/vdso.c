@@ -1,0 +1,41 @@
+/*
+ * The vDSO in every process: one data page (loupe/vvar.h) and the image
+ * built from kernel/vdso/vdso.c, in one shared object made at boot and
+ * never freed. exec maps it (vdso_map) and tells the program where in
+ * AT_SYSINFO_EHDR; fork shares it as any shared mapping. Neither part
+ * is ever writable by user space (vm_map_vdso), and the data page is
+ * written once, here, before the first process.
+ */
+#include "clock.h"
+#include "printk.h"
+#include "shm.h"
+#include "string.h"
+#include "vdso.h"
+#include "vm.h"
+#include <arch/mmu.h>
+#include <loupe/vvar.h>
+
+extern const char vdso_image[], vdso_image_end[];
+
+static struct shm *vdso_obj;
+
+/* Context: boot, after clock_init() and before the first process. */
+__init void vdso_init(void)
+{
+	size_t len = (size_t)(vdso_image_end - vdso_image);
+	char *base;
+
+	vdso_obj = shm_create(PAGE_SIZE + ALIGN_UP(len, PAGE_SIZE));
+	if (!vdso_obj)
+		panic("vdso: no memory for its pages");
+	vdso_obj->fixed = true;		/* shared by every process, for good */
+	base = phys_to_virt(vdso_obj->base);
+	memcpy(base, &clock_vvar, sizeof(clock_vvar));
+	memcpy(base + PAGE_SIZE, vdso_image, len);
+}
+
+/* Map the vDSO into vm. Returns the image's address, or -ENOMEM. */
+long vdso_map(struct vm *vm)
+{
+	return vm_map_vdso(vm, vdso_obj, PAGE_SIZE);
+}
