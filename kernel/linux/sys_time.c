@@ -1,6 +1,7 @@
 /*
- * Linux time calls: clock_gettime (REALTIME from the CMOS clock read at
- * boot plus the TSC, MONOTONIC from the TSC), nanosleep (tick-granular),
+ * Linux time calls: clock_gettime, gettimeofday and time (REALTIME from
+ * the CMOS clock read at boot plus the TSC, MONOTONIC from the TSC; the
+ * vDSO, kernel/vdso/vdso.c, answers them without entering the kernel), nanosleep (tick-granular),
  * times (CPU time in clock ticks of 1/100 s, AT_CLKTCK).
  */
 #include "linux.h"
@@ -32,6 +33,31 @@ long sys_clock_gettime(SYSCALL_ARGS)
 		return -EINVAL;
 	}
 	return clock_timespec_out((void *)a1, ns);
+}
+
+/* gettimeofday(tv, tz): CLOCK_REALTIME in microseconds; tz is UTC. */
+long sys_gettimeofday(SYSCALL_ARGS)
+{
+	uint64_t ns = clock_realtime_ns();
+	struct { int64_t sec, usec; } tv = { (int64_t)(ns / 1000000000),
+					     (int64_t)(ns % 1000000000 / 1000) };
+	static const struct { int32_t minuteswest, dsttime; } tz;
+
+	if (a0 && copy_to_user((void *)a0, &tv, sizeof(tv)))
+		return -EFAULT;
+	if (a1 && copy_to_user((void *)a1, &tz, sizeof(tz)))
+		return -EFAULT;
+	return 0;
+}
+
+/* time(tloc): CLOCK_REALTIME in whole seconds, also into *tloc. */
+long sys_time(SYSCALL_ARGS)
+{
+	int64_t t = (int64_t)(clock_realtime_ns() / 1000000000);
+
+	if (a0 && copy_to_user((void *)a0, &t, sizeof(t)))
+		return -EFAULT;
+	return t;
 }
 
 /*

@@ -16,7 +16,10 @@
 
 #define ARCH_GET_FS	0x1003
 
-/* Abuse: clock_gettime and nanosleep given bad pointers or bad values. */
+/*
+ * Abuse: clock_gettime, gettimeofday, time and nanosleep given bad
+ * pointers or bad values.
+ */
 int t_efault_time(void)
 {
 	struct timespec ts = { 0, 0 };
@@ -29,6 +32,9 @@ int t_efault_time(void)
 		EXPECT(UT_ERRNO(SYS_clock_gettime, CLOCK_REALTIME, bad) ==
 		       EFAULT);
 		EXPECT(UT_ERRNO(SYS_nanosleep, bad, NULL) == EFAULT);
+		EXPECT(UT_ERRNO(SYS_gettimeofday, bad, NULL) == EFAULT);
+		EXPECT(UT_ERRNO(SYS_gettimeofday, NULL, bad) == EFAULT);
+		EXPECT(UT_ERRNO(SYS_time, bad) == EFAULT);
 		/* rem is written only if a signal interrupts the sleep. */
 		EXPECT(UT_ERRNO(SYS_nanosleep, &ts, bad) == 0);
 	}

@@ -139,6 +139,11 @@ int t_vdso(void)
 	EXPECT(tv.tv_sec >= s0.tv_sec && tv.tv_sec <= s1.tv_sec);
 	EXPECT(tv.tv_usec >= 0 && tv.tv_usec < 1000000);
 	EXPECT(t >= s0.tv_sec && t <= s1.tv_sec && tfn(NULL) >= t);
+	/* Their system calls too. */
+	EXPECT(syscall(SYS_gettimeofday, &tv, NULL) == 0);
+	EXPECT(tv.tv_sec >= s1.tv_sec && tv.tv_usec < 1000000);
+	EXPECT(syscall(SYS_time, &t0) == t0 && t0 >= tv.tv_sec);
+	EXPECT(syscall(SYS_time, NULL) >= t0);
 	/* musl's own calls go through it and agree. */
 	t0 = time(NULL);
 	EXPECT(clock_gettime(CLOCK_REALTIME, &ts) == 0 && ts.tv_sec >= t0);
