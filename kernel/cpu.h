@@ -70,6 +70,8 @@ struct cpu {
 	 * new one, and a ring, once made, stays valid.
 	 */
 	struct trace_ring_hdr *trace_ring;
+	uint32_t in_intr;		/* interrupt handlers running here
+					 * (trap_dispatch); this CPU only */
 };
 
 extern struct cpu cpus[MAX_CPUS];

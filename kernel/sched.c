@@ -14,6 +14,7 @@
 #include "trace.h"
 #include "wait.h"
 #include <arch/cpu.h>
+#include <arch/tsc.h>
 
 #define SLICE_TICKS 3
 
@@ -92,6 +93,23 @@ void sched_enqueue_new(struct thread *t, int cpu)
 	sched_kick(target);
 }
 
+/*
+ * Whether a thread woken onto this CPU takes it from the one running
+ * here at its next chance. From an interrupt handler, yes: a device's
+ * event is what its driver waits for. From a thread, only once that
+ * thread has run a wakeup granularity (1 ms) since it was switched in,
+ * as Linux's CFS lets a task the wakee does not trail by a granularity
+ * run on: a server that answers one caller and has more queued goes on
+ * to the next, rather than handing the CPU to each caller it wakes, and a
+ * client that frees a slot for another finishes its call first. The
+ * woken thread waits at most until the runner blocks, or its slice ends.
+ */
+static bool sched_wakeup_preempts(struct cpu *c)
+{
+	return c->in_intr ||
+	       rdtsc() - c->current->switched_in >= tsc_hz / 1000;
+}
+
 /* Choose where a woken thread runs: home, unless home is busy and another is idle. */
 static unsigned sched_wake_cpu(struct thread *t)
 {
@@ -147,7 +165,8 @@ static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 	rq_enqueue(rq, t);
 	trace_wakeup_irqoff(current_thread()->trace_tid, t->tid, target);
 	spin_unlock(&rq->lock);
-	if (cpus[target].current == cpus[target].idle || target == cpu_id())
+	if (cpus[target].current == cpus[target].idle ||
+	    (target == cpu_id() && sched_wakeup_preempts(&cpus[target])))
 		sched_kick(target);
 	irq_restore(f);
 	return true;

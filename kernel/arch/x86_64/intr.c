@@ -84,6 +84,7 @@ void trap_dispatch(struct trap_frame *tf)
 		return;
 	}
 	trace_irq_entry_irqoff(vector);
+	c->in_intr++;			/* for sched_wakeup's preemption */
 	switch (vector) {
 	case VEC_TIMER:
 		timer_irq(tf);
@@ -98,6 +99,7 @@ void trap_dispatch(struct trap_frame *tf)
 		break;
 	case VEC_NMI:
 	case VEC_IPI_STOP:
+		c->in_intr--;
 		trace_irq_exit_irqoff(vector);
 		ipi_stop_irq(tf);
 		return;
@@ -106,6 +108,7 @@ void trap_dispatch(struct trap_frame *tf)
 	default:
 		intr_device(tf);
 	}
+	c->in_intr--;
 	trace_irq_exit_irqoff(vector);
 	intr_return(c, tf);
 }
