@@ -642,6 +642,28 @@ static bool proc_group_exists_locked(int pgid, int sid)
 }
 
 /*
+ * Whether process group pgid is orphaned (POSIX): no live member has a
+ * parent in another group of the same session, so no shell there can
+ * continue it. Its members ignore the terminal's stop signals (signal.c).
+ * proc_lock held.
+ */
+bool proc_pgrp_orphaned_locked(int pgid)
+{
+	struct list_head *q;
+
+	list_for_each(q, &all_procs) {
+		struct proc *t = list_entry(q, struct proc, all_link);
+		struct proc *up = t->parent;
+
+		if (t->state == PROC_ZOMBIE || t->pgid != pgid)
+			continue;
+		if (up && up->pgid != pgid && up->sid == t->sid)
+			return false;
+	}
+	return true;
+}
+
+/*
  * setpgid(pid, pgid) as Linux: pid (0: the caller) is the caller or one
  * of its children in its session, not a session leader; pgid (0: pid) is
  * pid itself or an existing group of the caller's session. Returns 0,
@@ -843,56 +865,74 @@ struct proc *proc_find_locked(int pid)
 	return NULL;
 }
 
-/* A zombie child of parent matching pid (-1: any), or NULL. Lock held. */
-static struct proc *proc_zombie_child(struct proc *parent, int pid, bool *any)
+/*
+ * A child of parent matching pid (-1: any) with something for wait4: a
+ * zombie, or with WUNTRACED a stop not yet reported, or with WCONTINUED a
+ * continue not yet reported; NULL if none. *any: some child matches.
+ * proc_lock held.
+ */
+static struct proc *proc_wait_child(struct proc *parent, int pid,
+				    int options, bool *any)
 {
 	struct list_head *q;
 
 	*any = false;
 	list_for_each(q, &parent->children) {
 		struct proc *c = list_entry(q, struct proc, sibling);
+		int r = c->wait_report;
 
 		if (pid != -1 && c->pid != pid)
 			continue;
 		*any = true;
-		if (c->state == PROC_ZOMBIE)
+		if (c->state == PROC_ZOMBIE ||
+		    ((options & WUNTRACED) && r && r != WAIT_CONTINUED) ||
+		    ((options & WCONTINUED) && r == WAIT_CONTINUED))
 			return c;
 	}
 	return NULL;
 }
 
 /*
- * Wait for a child (pid, or -1 for any) to exit; collect its status.
- * Returns its pid, 0 with nohang and none ready, -ECHILD, or
- * -ERESTARTSYS (killed, or a signal to take).
+ * Wait for a child (pid, or -1 for any) to exit, or with WUNTRACED and
+ * WCONTINUED to stop or continue; collect its status (a stop or continue
+ * is reported once and leaves the child be). Returns its pid, 0 with
+ * WNOHANG and none ready, -ECHILD, or -ERESTARTSYS (killed, or a signal
+ * to take).
  */
-int proc_wait(struct proc *me, int pid, int *status, bool nohang)
+int proc_wait(struct proc *me, int pid, int *status, int options)
 {
-	struct proc *z = NULL;
+	struct proc *c = NULL;
 	unsigned long f;
-	bool any;
+	bool any, reap = false;
 
 	for (;;) {
 		f = spin_lock_irqsave(&proc_lock);
-		z = proc_zombie_child(me, pid, &any);
-		if (z) {
-			list_del(&z->sibling);
-			list_del(&z->all_link);
-			me->child_runtime += z->gone_runtime + z->child_runtime;
+		c = proc_wait_child(me, pid, options, &any);
+		if (c && c->state == PROC_ZOMBIE) {
+			reap = true;
+			list_del(&c->sibling);
+			list_del(&c->all_link);
+			me->child_runtime += c->gone_runtime + c->child_runtime;
+		} else if (c) {
+			*status = c->wait_report;
+			c->wait_report = 0;
+			pid = c->pid;
 		}
 		spin_unlock_irqrestore(&proc_lock, f);
-		if (z || !any || nohang)
+		if (c || !any || (options & WNOHANG))
 			break;
 		if (signal_pending(current_thread()))
 			return -ERESTARTSYS;
-		wait_event(&me->child_wq, proc_has_zombie(me, pid) ||
+		wait_event(&me->child_wq, proc_wait_ready(me, pid, options) ||
 			   signal_pending(current_thread()));
 	}
-	if (!z)
+	if (!c)
 		return any ? 0 : -ECHILD;
-	pid = z->pid;
-	*status = z->exit_status;
-	kfree(z);
+	if (!reap)
+		return pid;
+	pid = c->pid;
+	*status = c->exit_status;
+	kfree(c);
 	return pid;
 }
 
@@ -928,10 +968,11 @@ void proc_cpu_time(struct proc *p, uint64_t *self_ns, uint64_t *child_ns)
 	*self_ns = tsc_to_ns(tsc);
 }
 
-bool proc_has_zombie(struct proc *me, int pid)
+/* Whether proc_wait(me, pid, options) has an answer now (or no child). */
+bool proc_wait_ready(struct proc *me, int pid, int options)
 {
 	unsigned long f = spin_lock_irqsave(&proc_lock);
-	bool any, found = proc_zombie_child(me, pid, &any) != NULL;
+	bool any, found = proc_wait_child(me, pid, options, &any) != NULL;
 
 	spin_unlock_irqrestore(&proc_lock, f);
 	return found || !any;

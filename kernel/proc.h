@@ -80,6 +80,16 @@ struct proc {
 					 * included (times' cutime) */
 	int sid;			/* session (fork inherits) */
 	uint64_t start_ns;		/* monotonic clock at fork (/proc) */
+	/*
+	 * Job control (signal.c): the stop signal while the process is
+	 * stopped, else 0; what wait4 has yet to report to the parent
+	 * (WAIT_STOPPED or WAIT_CONTINUED, once), else 0; and SIGCONTs
+	 * received (also under sig.lock), so a stop taken before one came
+	 * never stays.
+	 */
+	int stop_sig;
+	int wait_report;
+	uint32_t cont_seq;
 };
 
 /* How a new user thread enters user mode (proc_thread_start). */
@@ -114,8 +124,14 @@ int proc_clone(const struct trap_frame *tf, uint64_t flags, uint64_t ptid,
 void proc_doom_locked(struct proc *p, int status);
 int proc_dethread(void);
 void proc_clear_child_tid(struct thread *t);
-int proc_wait(struct proc *me, int pid, int *status, bool nohang);
-bool proc_has_zombie(struct proc *me, int pid);
+/* wait4's options, as Linux numbers them. */
+#define WNOHANG		1
+#define WUNTRACED	2
+#define WCONTINUED	8
+
+int proc_wait(struct proc *me, int pid, int *status, int options);
+bool proc_pgrp_orphaned_locked(int pgid);
+bool proc_wait_ready(struct proc *me, int pid, int options);
 struct proc *proc_find_locked(int pid);
 const char *proc_basename(const char *path);
 void proc_init_exited(int status);

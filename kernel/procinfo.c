@@ -106,11 +106,16 @@ static bool procinfo_running(struct thread *t)
 	       READ_ONCE(t->ipc.state) == IPC_HELD;
 }
 
-/* The state letter of a live process: 'R' if any thread is running. */
+/*
+ * The state letter of a live process: 'T' stopped, 'R' if any thread is
+ * running, else 'S'.
+ */
 static char procinfo_state_locked(struct proc *p)
 {
 	struct list_head *l;
 
+	if (p->stop_sig)
+		return 'T';
 	list_for_each(l, &p->threads) {
 		if (procinfo_running(list_entry(l, struct thread, proc_link)))
 			return 'R';

@@ -23,10 +23,11 @@
 /* Synchronous faults: delivered before anything else pending. */
 #define SIG_SYNC	(SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | \
 			 SIG_BIT(SIGFPE) | SIG_BIT(SIGTRAP) | SIG_BIT(SIGSYS))
-/* Default action "ignore"; the stop signals too: nothing stops yet. */
+/* Default action "ignore" (SIGCONT's continuing is done as it is sent). */
 #define SIG_DFL_IGNORE	(SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | \
-			 SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT) | \
-			 SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | \
+			 SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT))
+/* Default action "stop the process" (signal_stop). */
+#define SIG_STOP	(SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | \
 			 SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
 /* Default action "terminate with a core": reported on the console. */
 #define SIG_DFL_CORE	(SIG_SYNC | SIG_BIT(SIGQUIT) | SIG_BIT(SIGABRT) | \
@@ -137,13 +138,83 @@ static void signal_retarget_locked(struct proc *p, uint64_t set)
 	}
 }
 
+void signal_send_locked(struct proc *p, struct thread *t, int sig,
+			const struct sig_info *info);
+
+/* Drop the signals in set pending anywhere in p. sig.lock held. */
+static void signal_discard_locked(struct proc *p, uint64_t set)
+{
+	struct list_head *q;
+
+	p->sig.pending &= ~set;
+	list_for_each(q, &p->threads)
+		list_entry(q, struct thread, proc_link)->sig.pending &= ~set;
+}
+
+/*
+ * Tell p's parent that p stopped or continued (code CLD_STOPPED or
+ * CLD_CONTINUED, status the signal): SIGCHLD unless the parent asked
+ * for none with SA_NOCLDSTOP, and a wakeup for a wait4 with WUNTRACED
+ * or WCONTINUED. proc_lock held.
+ */
+static void signal_tell_parent_locked(struct proc *p, int code, int status)
+{
+	struct proc *parent = p->parent;
+	struct sig_info info = { code, p->pid, (uint64_t)status };
+	bool quiet;
+
+	if (!parent)
+		return;
+	spin_lock(&parent->sig.lock);
+	quiet = parent->sig.action[SIGCHLD - 1].flags & SA_NOCLDSTOP;
+	spin_unlock(&parent->sig.lock);
+	if (!quiet)
+		signal_send_locked(parent, NULL, SIGCHLD, &info);
+	wake_up(&parent->child_wq);
+}
+
+/*
+ * SIGCONT is being sent to p: whatever its handler or mask, pending stop
+ * signals go, and a stopped p runs again, its parent told, its threads
+ * woken where they sleep in signal_stopped_wait(), each told of what
+ * was sent to it meanwhile (signal_send_locked() leaves a stopped
+ * process's signals pending and tells no thread). proc_lock held.
+ */
+static void signal_continue_locked(struct proc *p)
+{
+	bool stopped = p->stop_sig != 0;
+	struct list_head *q;
+
+	spin_lock(&p->sig.lock);
+	signal_discard_locked(p, SIG_STOP);
+	p->cont_seq++;
+	p->stop_sig = 0;
+	/* What was sent while stopped pends untold: tell its takers now. */
+	list_for_each(q, &p->threads) {
+		struct thread *t = list_entry(q, struct thread, proc_link);
+
+		if ((t->sig.pending | p->sig.pending) & ~t->sig.blocked)
+			signal_notify_locked(p, t);
+		else if (stopped)
+			sched_wakeup(t);
+	}
+	spin_unlock(&p->sig.lock);
+	if (!stopped)
+		return;
+	p->wait_report = WAIT_CONTINUED;
+	signal_tell_parent_locked(p, CLD_CONTINUED, SIGCONT);
+}
+
 /*
  * Post sig to thread t of p, or with t NULL to p itself (any thread not
  * blocking it takes it). SIGKILL, and a signal whose default action
  * terminates and that some thread does not block, end the process now;
  * an ignored signal nobody blocks is discarded; anything else pends and
- * the thread chosen is told. Standard signals do not queue: a second
- * one while one pends keeps the first one's info. proc_lock held.
+ * the thread chosen is told (a stop signal's default action is taken
+ * when it is delivered). SIGCONT continues a stopped p, and discards
+ * pending stop signals, as it is sent; a stop signal discards a pending
+ * SIGCONT. Standard signals do not queue: a second one while one pends
+ * keeps the first one's info. proc_lock held.
  */
 void signal_send_locked(struct proc *p, struct thread *t, int sig,
 			const struct sig_info *info)
@@ -159,11 +230,18 @@ void signal_send_locked(struct proc *p, struct thread *t, int sig,
 		proc_doom_locked(p, sig);
 		return;
 	}
+	if (sig == SIGCONT)
+		signal_continue_locked(p);
 	spin_lock(&p->sig.lock);
+	if (bit & SIG_STOP)
+		signal_discard_locked(p, SIG_BIT(SIGCONT));
 	to = t ? (t->sig.blocked & bit ? NULL : t) : signal_pick_locked(p, sig);
 	if (to && signal_ignored(p, sig))
 		goto out;
-	if (to && p->sig.action[sig - 1].handler == SIG_DFL) {
+	if (p->stop_sig)
+		to = NULL;		/* stopped: it waits for SIGCONT */
+	if (to && p->sig.action[sig - 1].handler == SIG_DFL &&
+	    !(bit & SIG_STOP)) {
 		doom = true;
 		goto out;
 	}
@@ -319,6 +397,53 @@ static __noreturn void signal_bad_frame(const struct trap_frame *tf,
 	proc_exit(SIGSEGV);
 }
 
+/*
+ * Sleep while p is stopped: until a SIGCONT (signal_continue_locked) or a
+ * kill wakes the thread with the condition changed. Another signal's
+ * wakeup finds it still stopped and it sleeps again.
+ */
+static void signal_stopped_wait(struct proc *p)
+{
+	sched_sleep_until(!READ_ONCE(p->stop_sig) || READ_ONCE(p->killed));
+}
+
+/*
+ * Stop signal sig's default action, taken by the calling thread of p: the
+ * whole process stops (unless a SIGCONT came since the signal was
+ * dequeued, cont_seq then, or p is dying), its parent is told, and each
+ * other thread is sent through signal_user_work(), where it waits too.
+ * Returns once p is continued (or killed). SIGTSTP, SIGTTIN and SIGTTOU
+ * do nothing to an orphaned process group, as POSIX says (its members
+ * have no job-control shell to continue them); SIGSTOP always stops.
+ */
+static void signal_stop(struct proc *p, int sig, uint32_t cont_seq)
+{
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+	struct thread *me = current_thread();
+	struct list_head *q;
+
+	if (sig != SIGSTOP && proc_pgrp_orphaned_locked(p->pgid)) {
+		spin_unlock_irqrestore(&proc_lock, f);
+		return;			/* nobody could continue it */
+	}
+	if (!p->killed && !p->stop_sig && p->cont_seq == cont_seq) {
+		p->stop_sig = sig;
+		p->wait_report = WAIT_STOPPED(sig);
+		signal_tell_parent_locked(p, CLD_STOPPED, sig);
+		spin_lock(&p->sig.lock);
+		list_for_each(q, &p->threads) {
+			struct thread *t = list_entry(q, struct thread,
+						      proc_link);
+
+			if (t != me)
+				signal_notify_locked(p, t);
+		}
+		spin_unlock(&p->sig.lock);
+	}
+	spin_unlock_irqrestore(&proc_lock, f);
+	signal_stopped_wait(p);
+}
+
 /* A default action that terminates, taken at delivery (it was blocked). */
 static __noreturn void signal_die(struct proc *p, int sig)
 {
@@ -339,6 +464,7 @@ static void signal_deliver(struct trap_frame *tf)
 	struct sig_info info;
 	uint64_t oldmask;
 	unsigned long f = spin_lock_irqsave(&p->sig.lock);
+	uint32_t cont_seq = p->cont_seq;
 	int sig;
 
 	while ((sig = signal_dequeue_locked(p, me, &info)) &&
@@ -358,8 +484,12 @@ static void signal_deliver(struct trap_frame *tf)
 	me->sig.restore_mask = false;
 	signal_recalc_locked(p, me);
 	spin_unlock_irqrestore(&p->sig.lock, f);
-	if (sig && ka.handler == SIG_DFL)
+	if (sig && ka.handler == SIG_DFL && (SIG_STOP & SIG_BIT(sig))) {
+		signal_stop(p, sig, cont_seq);
+		sig = 0;		/* no handler ran: a call restarts */
+	} else if (sig && ka.handler == SIG_DFL) {
 		signal_die(p, sig);
+	}
 	signal_settle_syscall(tf, sig ? &ka : NULL);
 	if (sig && sigframe_setup(tf, sig, &ka, &info, oldmask, me))
 		signal_bad_frame(tf, "bad signal frame");
@@ -368,7 +498,8 @@ static void signal_deliver(struct trap_frame *tf)
 /*
  * The work of a return to user mode whose process has user_work set
  * (syscall.c, intr.c, ipc_fast.c call it through syscall_user_work with
- * interrupts off, and it returns with them off): die if killed, deliver
+ * interrupts off, and it returns with them off): wait while the process
+ * is stopped, die if killed, deliver
  * every signal the thread may take, settle an interrupted call, honour a
  * reschedule; again until the thread has nothing left. Another thread's
  * signal (sigwork counts threads) costs this one a pass that finds none.
@@ -380,13 +511,16 @@ void signal_user_work(struct trap_frame *tf)
 
 	do {
 		irq_enable();
+		if (READ_ONCE(p->stop_sig))
+			signal_stopped_wait(p);	/* another thread stopped p */
 		if (READ_ONCE(p->killed))
 			proc_die();
 		signal_deliver(tf);
 		irq_disable();
 		if (this_cpu()->need_resched)
 			sched_preempt();
-	} while (READ_ONCE(p->killed) || READ_ONCE(me->sig.flag));
+	} while (READ_ONCE(p->killed) || READ_ONCE(me->sig.flag) ||
+		 READ_ONCE(p->stop_sig));
 }
 
 /*

@@ -55,6 +55,12 @@
 #define SI_TKILL	(-6)
 #define CLD_EXITED	1
 #define CLD_KILLED	2
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
+
+/* wait4 statuses of a stopped and of a continued child. */
+#define WAIT_STOPPED(sig)	((sig) << 8 | 0x7f)
+#define WAIT_CONTINUED		0xffff
 
 /* rt_sigprocmask's how. */
 #define SIG_BLOCK	0

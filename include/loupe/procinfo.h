@@ -55,7 +55,7 @@ struct pi_proc {
 	int32_t pid, ppid, pgid, sid;	/* ppid 0: none */
 	int32_t nthreads;		/* 0 for a zombie */
 	uint32_t uid, gid;
-	char state;			/* 'R' running or ready, 'S', 'Z' */
+	char state;			/* 'R' running or ready, 'S', 'T' stopped, 'Z' */
 	char pad[3];
 	uint32_t cpu;			/* where its first thread last ran */
 	uint32_t cmdline_len;		/* bytes of cmdline (0: a zombie) */

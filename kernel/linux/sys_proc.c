@@ -14,9 +14,6 @@
 
 #define ARCH_SET_FS	0x1002
 #define ARCH_GET_FS	0x1003
-#define WNOHANG		1
-#define WUNTRACED	2
-#define WCONTINUED	8
 #define WAIT_LINUX_OK	(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000UL)
 #define EXEC_STRINGS	(32 * 1024)	/* argv + envp bytes execve accepts */
 #define EXEC_MAX_ARGS	256
@@ -266,17 +263,17 @@ long sys_wait4(SYSCALL_ARGS)
 	if (pid < -1 || pid == 0)
 		return -EINVAL;
 	/*
-	 * No process stops or continues yet, so WUNTRACED and WCONTINUED
-	 * (ash always passes WUNTRACED) change nothing; nor do __WNOTHREAD,
-	 * __WALL and __WCLONE: a thread is never a child to wait for (a
-	 * process is reaped once, after its last thread). Anything else is
-	 * -EINVAL.
+	 * WUNTRACED and WCONTINUED also report a child's stop and continue
+	 * (once each); __WNOTHREAD, __WALL and __WCLONE change nothing: a
+	 * thread is never a child to wait for (a process is reaped once,
+	 * after its last thread). Anything else is -EINVAL.
 	 */
 	if (a2 & ~WAIT_LINUX_OK)
 		return -EINVAL;
 	if (a1 && !uaccess_ok(a1, sizeof(int)))
 		return -EFAULT;
-	ret = proc_wait(current_proc(), pid, &status, a2 & WNOHANG);
+	ret = proc_wait(current_proc(), pid, &status,
+			(int)(a2 & (WNOHANG | WUNTRACED | WCONTINUED)));
 	if (ret > 0 && a1 && copy_to_user((void *)a1, &status, sizeof(status)))
 		return -EFAULT;
 	return ret;

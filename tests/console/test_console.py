@@ -5,7 +5,9 @@ wait for conecho's prompt and type at it as a person would: lines come back
 echoed by the line discipline and by conecho, DEL and ^H erase, ^U kills
 the line, the "raw" command shows raw mode (no echo, no ISIG: ^C arrives as
 a byte), "sigint" catches SIGINT (^C runs its handler in a console read,
-which ends with EINTR, or restarts under SA_RESTART), ^C kills the foreground program and ^D ends its input, and init
+which ends with EINTR, or restarts under SA_RESTART), "stop" stops a reading
+child with ^Z (wait4 WUNTRACED), continues it and its read goes on, ^Z at
+the prompt is ignored, ^C kills the foreground program and ^D ends its input, and init
 starts it again each time. Prints PASS:/FAIL: lines for tests/run."""
 
 import os
@@ -158,6 +160,36 @@ def case_sigint(g):
     return None if g.expect(PROMPT) else "no prompt after the SIGINT test"
 
 
+def case_stop(g):
+    g.type("stop\r")
+    if not g.expect("stop: child reading\r\n"):
+        return "conecho did not start the job-control test"
+    g.type("typed\x1a")
+    if not g.expect("^Z"):
+        return "^Z not echoed"
+    if not g.expect("stop: child stopped by signal 20"):
+        return "^Z did not stop the foreground child (wait4 WUNTRACED)"
+    if not g.expect("stop: child continued"):
+        return "SIGCONT did not continue it (wait4 WCONTINUED)"
+    mark = g.pos
+    g.type("again\r")
+    if not g.expect("stop: child read 'again'"):
+        return "the continued child's read did not go on to the next line"
+    if "read failed" in g.seen_since(mark):
+        return "the stopped read failed instead of restarting"
+    if not g.expect("stop: done, status 0"):
+        return "the child did not exit normally"
+    if not g.expect(PROMPT):
+        return "no prompt after the stopped child exited"
+    g.type("\x1a")
+    if not g.expect("^Z"):
+        return "^Z at the prompt not echoed"
+    g.type("still here\r")
+    if not g.expect("echo: still here\r\n"):
+        return "conecho (SIGTSTP ignored, as a shell) stopped on ^Z"
+    return None if g.expect(PROMPT) else "no prompt after the stop test"
+
+
 def case_intr(g):
     mark = g.pos
     g.type("half a line\x03")
@@ -221,7 +253,8 @@ def case_poll(g):
 
 
 CASES = [("chosen", case_chosen), ("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
-         ("raw", case_raw), ("poll", case_poll), ("sigint", case_sigint), ("intr", case_intr),
+         ("raw", case_raw), ("poll", case_poll), ("sigint", case_sigint), ("stop", case_stop),
+         ("intr", case_intr),
          ("eof", case_eof)]
 
 

@@ -10,7 +10,12 @@
  * The line "sigint" catches SIGINT and reads twice: the first read must
  * end with EINTR when ^C runs the handler, the second (SA_RESTART) must
  * go on and return the next line: how the console test checks signals
- * in a console read.
+ * in a console read. Like a shell, conecho ignores the terminal's stop
+ * signals, so ^Z at its prompt stops nothing; the line "stop" starts a
+ * child as a job in a foreground group of its own that reads a line with
+ * SIGTSTP at its default: ^Z stops it (wait4 WUNTRACED says so), conecho continues it
+ * (SIGCONT, WCONTINUED), and its read goes on to return the next line:
+ * how the console test checks job control.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,6 +24,7 @@
 #include <time.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -126,11 +132,71 @@ static void conecho_sigint(void)
 	say("sigint: done\n");
 }
 
+/* The "stop" child: a read of one line that ^Z stops in the middle. */
+static void conecho_stop_child(void)
+{
+	char line[256];
+	ssize_t n;
+
+	setpgid(0, 0);
+	signal(SIGTSTP, SIG_DFL);
+	say("stop: child reading\n");
+	n = read(0, line, sizeof(line) - 1);
+	if (n < 0) {
+		say("stop: child read failed: %s\n", strerror(errno));
+		_exit(1);
+	}
+	line[n] = 0;
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = 0;
+	say("stop: child read '%s'\n", line);
+	_exit(0);
+}
+
+/*
+ * "stop", as a shell runs a job: the child in a process group of its
+ * own made the terminal's foreground; ^Z stops it (wait4 WUNTRACED);
+ * "fg" continues it (SIGCONT to the group, WCONTINUED) and it reads on;
+ * the terminal comes back to conecho's group at the end.
+ */
+static void conecho_stop(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		conecho_stop_child();
+	if (pid < 0)
+		return;
+	setpgid(pid, pid);		/* both sides, as shells do: no race */
+	tcsetpgrp(0, pid);
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
+		say("stop: no stop reported\n");
+		goto out;
+	}
+	say("stop: child stopped by signal %d\n", WSTOPSIG(st));
+	kill(-pid, SIGCONT);
+	if (waitpid(pid, &st, WCONTINUED) != pid || !WIFCONTINUED(st)) {
+		say("stop: no continue reported\n");
+		goto out;
+	}
+	say("stop: child continued\n");
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		say("stop: child did not exit\n");
+	else
+		say("stop: done, status %d\n", WEXITSTATUS(st));
+out:
+	tcsetpgrp(0, getpgrp());
+}
+
 int main(void)
 {
 	char line[1024];
 	ssize_t n;
 
+	signal(SIGTSTP, SIG_IGN);	/* as a shell: ^Z stops only jobs */
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
 	for (;;) {
 		say("loupe$ ");
 		n = read(0, line, sizeof(line) - 1);
@@ -155,6 +221,8 @@ int main(void)
 			conecho_poll(atoi(line + 5));
 		else if (!strcmp(line, "sigint"))
 			conecho_sigint();
+		else if (!strcmp(line, "stop"))
+			conecho_stop();
 		else
 			say("echo: %s\n", line);
 	}

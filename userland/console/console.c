@@ -8,8 +8,8 @@
  * One thread does everything: its receive also returns when the IRQ
  * notification is signalled (NC_NOTIFY_BIND). A read that cannot be
  * answered yet is parked in a reply capability (NC_REPLY_SAVE) and
- * answered when input arrives, or with -EINTR when ^C interrupts its
- * process group. A poll (FS_POLL) is answered at once; if it found
+ * answered when input arrives, or with -EINTR when ^C, ^\ or ^Z
+ * signals its process group. A poll (FS_POLL) is answered at once; if it found
  * nothing to read, the next input pulses the endpoint (NC_POLL_WAKE) so
  * the kernel's pollers ask again. docs/console.md explains the whole.
  */
@@ -117,21 +117,23 @@ static void console_serve_readers(void)
 }
 
 /*
- * ^C: SIGINT to the foreground group, then its parked reads end with
- * -EINTR. The signal goes first: a reader must die in its read, not see
- * EINTR and carry on for a moment.
+ * ^C, ^\ or ^Z: SIGINT, SIGQUIT or SIGTSTP to the foreground group, then
+ * its parked reads end with -EINTR, which the kernel turns into EINTR or
+ * a restart as the signal's handling says (a stopped reader, continued,
+ * reads again). The signal goes first: a reader must die (or stop) in
+ * its read, not see EINTR and carry on for a moment.
  */
-static void console_interrupt(void)
+static void console_signal(void)
 {
-	int fg = tty.fg_pgrp, i = 0;
+	int fg = tty.fg_pgrp, sig = tty.sig, i = 0;
 	bool hit[MAX_READERS];
 
-	tty.intr = false;
+	tty.sig = 0;
 	if (fg <= 0)
 		return;
 	for (i = 0; i < nreaders; i++)
 		hit[i] = getpgid(readers[i].pid) == fg;
-	kill(-fg, SIGINT);
+	kill(-fg, sig);
 	for (i = nreaders - 1; i >= 0; i--) {
 		if (hit[i]) {
 			console_answer(readers[i].reply, -EINTR);
@@ -146,8 +148,8 @@ static void console_drain(void)
 
 	while ((c = uart_getc()) >= 0) {
 		ldisc_input(&tty, (char)c);
-		if (tty.intr)
-			console_interrupt();
+		if (tty.sig)
+			console_signal();
 	}
 }
 

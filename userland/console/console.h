@@ -40,7 +40,9 @@ struct ldisc {
 	size_t in_head, in_len;
 	unsigned lines[LDISC_LINES];		/* canonical: lengths of queued lines */
 	size_t line_head, nlines;	/* (0 = end of file) */
-	bool intr;			/* ^C seen since ldisc_take_intr() */
+	int sig;			/* ISIG: SIGINT (^C), SIGQUIT (^\\) or
+					 * SIGTSTP (^Z) typed, for the server
+					 * to send; 0 once sent */
 };
 
 void ldisc_init(struct ldisc *l);

@@ -3,10 +3,12 @@
  * cut down to what programs on Loupe use. Received bytes pass the input
  * flags (ICRNL...), then either edit the current line (ICANON: ERASE,
  * KILL, EOF; a line is readable once it ends) or queue as they are (raw:
- * a read waits for VMIN bytes). ISIG makes VINTR (^C) flag an interrupt
- * for the server, which signals the foreground group. Echo and output go
+ * a read waits for VMIN bytes). ISIG makes VINTR (^C), VQUIT (^\) and
+ * VSUSP (^Z) flag a signal (SIGINT, SIGQUIT, SIGTSTP) for the server,
+ * which sends it to the foreground group. Echo and output go
  * through the output flags (OPOST|ONLCR: "\n" -> "\r\n").
  */
+#include <signal.h>
 #include <string.h>
 #include <termios.h>
 
@@ -112,6 +114,31 @@ static void ldisc_canon(struct ldisc *l, char c)
 }
 
 /* One byte from the UART. */
+/*
+ * ISIG: c is the INTR, QUIT or SUSP character. Echo it (as ^C), end the
+ * line on the screen, drop what was typed (no NOFLSH) and flag its
+ * signal. False for any other character.
+ */
+static bool ldisc_signal(struct ldisc *l, char c)
+{
+	static const struct { int cc, sig; } keys[] = {
+		{ VINTR, SIGINT }, { VQUIT, SIGQUIT }, { VSUSP, SIGTSTP },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		unsigned char k = l->tio.c_cc[keys[i].cc];
+
+		if (k && (unsigned char)c == k) {
+			ldisc_echo(l, c);
+			ldisc_out(l, '\n');
+			ldisc_flush(l);
+			l->sig = keys[i].sig;
+			return true;
+		}
+	}
+	return false;
+}
+
 void ldisc_input(struct ldisc *l, char c)
 {
 	uint32_t ifl = l->tio.c_iflag;
@@ -124,14 +151,8 @@ void ldisc_input(struct ldisc *l, char c)
 	} else if (c == '\n' && (ifl & INLCR)) {
 		c = '\r';
 	}
-	if ((l->tio.c_lflag & ISIG) &&
-	    (unsigned char)c == l->tio.c_cc[VINTR]) {
-		ldisc_echo(l, c);
-		ldisc_out(l, '\n');
-		ldisc_flush(l);
-		l->intr = true;
+	if ((l->tio.c_lflag & ISIG) && ldisc_signal(l, c))
 		return;
-	}
 	if (l->tio.c_lflag & ICANON) {
 		ldisc_canon(l, c);
 	} else {

@@ -3,11 +3,14 @@
  * registers and FPU state kept across a handler, rsp 8 mod 16), masks,
  * SA_RESETHAND / SA_NODEFER / SA_ONSTACK, sigsuspend, kill to self,
  * others and groups, SIGCHLD and its auto-reap, EINTR and SA_RESTART,
- * caught faults, forged sigreturn frames, EFAULT on every pointer, and
- * what fork and execve keep. Each test says what abuse it attempts.
+ * caught faults, forged sigreturn frames, EFAULT on every pointer, what
+ * fork and execve keep, and job control's stop and continue. Each test says what abuse it attempts.
  */
+#include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -793,5 +796,322 @@ int t_sig_fork_exec(void)
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		printf("utest: uhelper sig: status 0x%x\n", status);
 	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return 0;
+}
+
+/*
+ * A child that writes a byte to fd every 5 ms (its heartbeat) with
+ * SIGTSTP, SIGTTIN and SIGTTOU at their defaults, in a process group of
+ * its own, as a shell makes a job: its parent, here, is in another
+ * group of the session, so the group is not orphaned (the terminal's
+ * stop signals would do nothing to it).
+ */
+static pid_t beater(int fd)
+{
+	pid_t c;
+
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		struct timespec ts = { 0, 5000000 };
+
+		setpgid(0, 0);		/* a job: its parent is outside */
+		signal(SIGTSTP, SIG_DFL);
+		signal(SIGTTIN, SIG_DFL);
+		signal(SIGTTOU, SIG_DFL);
+		for (;;) {
+			write(fd, "b", 1);
+			nanosleep(&ts, NULL);
+		}
+	}
+	return c;
+}
+
+static void *beat_thread(void *arg)
+{
+	struct timespec ts = { 0, 5000000 };
+
+	for (;;) {
+		write((int)(intptr_t)arg, "t", 1);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* beater() with a second thread beating beside the first. */
+static pid_t beater2(int fd)
+{
+	pid_t c;
+
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		pthread_t t;
+
+		setpgid(0, 0);
+		if (pthread_create(&t, NULL, beat_thread, (void *)(intptr_t)fd))
+			_exit(1);
+		beat_thread((void *)(intptr_t)fd);
+	}
+	return c;
+}
+
+/* Bytes waiting in the non-blocking pipe fd, drained. */
+static int drain(int fd)
+{
+	char buf[256];
+	int n = 0;
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		n += (int)r;
+	return n;
+}
+
+static void ms_sleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* The heartbeat on fd goes (true), within 5 s. */
+static bool beating(int fd)
+{
+	for (int i = 0; i < 500; i++) {
+		if (drain(fd) > 0)
+			return true;
+		ms_sleep(10);
+	}
+	return false;
+}
+
+/*
+ * The heartbeat on fd falls silent within 5 s (a thread may take a
+ * moment to reach its stop) and stays so for 60 ms.
+ */
+static bool silent(int fd)
+{
+	for (int i = 0; i < 80; i++) {
+		drain(fd);
+		ms_sleep(60);
+		if (drain(fd) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether /proc/<pid>/stat's state is @want ('T' stopped); true off Loupe. */
+static bool stat_state_is(pid_t pid, char want)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	bool ok;
+
+	if (!ut_on_loupe)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ok = fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	     p[1] == ' ' && p[2] == want;
+	fclose(f);
+	return ok;
+}
+
+/*
+ * Each stop signal at its default stops the whole child: wait4 with
+ * WUNTRACED says so once (WIFSTOPPED, the signal), /proc says 'T', and
+ * it runs no more (its heartbeat stops) until SIGCONT, which wait4 with
+ * WCONTINUED reports once; wait4 without those options reports neither.
+ * A stopped child dies of SIGKILL, and of SIGTERM once continued.
+ */
+int t_sig_stop(void)
+{
+	static const int stops[] = { SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU };
+	int fds[2], status;
+	pid_t c;
+
+	EXPECT(pipe(fds) == 0);
+	EXPECT(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
+	c = beater(fds[1]);
+	EXPECT(c > 0);
+	for (unsigned i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		EXPECT(beating(fds[0]));		/* it runs */
+		EXPECT(kill(c, stops[i]) == 0);
+		EXPECT(waitpid(c, &status, WUNTRACED) == c);
+		EXPECT(WIFSTOPPED(status) && WSTOPSIG(status) == stops[i]);
+		EXPECT(waitpid(c, &status, WUNTRACED | WNOHANG) == 0);
+		EXPECT(stat_state_is(c, 'T'));
+		drain(fds[0]);
+		ms_sleep(60);
+		EXPECT(drain(fds[0]) == 0);		/* stopped: silent */
+		EXPECT(kill(c, SIGCONT) == 0);
+		EXPECT(waitpid(c, &status, WCONTINUED) == c &&
+		       WIFCONTINUED(status));
+		EXPECT(waitpid(c, &status, WCONTINUED | WNOHANG) == 0);
+	}
+	/* Unasked, a stop and a continue are not reported. */
+	EXPECT(kill(c, SIGSTOP) == 0);
+	ms_sleep(30);
+	EXPECT(waitpid(c, &status, WNOHANG) == 0);
+	EXPECT(kill(c, SIGCONT) == 0);
+	EXPECT(waitpid(c, &status, WNOHANG) == 0);
+	/* Stopped, SIGKILL still ends it. */
+	EXPECT(kill(c, SIGSTOP) == 0);
+	EXPECT(waitpid(c, &status, WUNTRACED) == c && WIFSTOPPED(status));
+	EXPECT(kill(c, SIGKILL) == 0);
+	EXPECT(waitpid(c, &status, 0) == c && WIFSIGNALED(status) &&
+	       WTERMSIG(status) == SIGKILL);
+	/* Two threads: the whole process stops, and goes on. */
+	c = beater2(fds[1]);
+	EXPECT(c > 0 && beating(fds[0]));
+	EXPECT(kill(c, SIGSTOP) == 0);
+	EXPECT(waitpid(c, &status, WUNTRACED) == c && WIFSTOPPED(status));
+	EXPECT(silent(fds[0]));
+	EXPECT(kill(c, SIGCONT) == 0);
+	EXPECT(beating(fds[0]));
+	EXPECT(kill(c, SIGKILL) == 0 && waitpid(c, &status, 0) == c);
+	/* Stopped, SIGTERM pends; SIGCONT lets it act. */
+	c = beater(fds[1]);
+	EXPECT(c > 0 && kill(c, SIGSTOP) == 0);
+	EXPECT(waitpid(c, &status, WUNTRACED) == c && WIFSTOPPED(status));
+	EXPECT(kill(c, SIGTERM) == 0);
+	ms_sleep(30);
+	EXPECT(waitpid(c, &status, WNOHANG) == 0);
+	EXPECT(kill(c, SIGCONT) == 0);
+	EXPECT(waitpid(c, &status, 0) == c && WIFSIGNALED(status) &&
+	       WTERMSIG(status) == SIGTERM);
+	close(fds[0]);
+	close(fds[1]);
+	return 0;
+}
+
+static volatile int tstp_hits;
+
+static void on_tstp(int sig)
+{
+	(void)sig;
+	tstp_hits++;
+}
+
+/*
+ * A child blocked in a pipe read that a stop interrupts: it reads on.
+ * It says 'r' once SIGTSTP is at its default (the caller's may be
+ * SIG_IGN, as under a shell), then reads.
+ */
+static void stop_reader(int in, int out)
+{
+	char b = 0;
+	ssize_t r;
+
+	setpgid(0, 0);
+	signal(SIGTSTP, SIG_DFL);
+	write(out, "r", 1);
+	r = read(in, &b, 1);
+	write(out, r == 1 ? &b : "!", 1);
+	_exit(0);
+}
+
+/*
+ * SIGCHLD tells the parent CLD_STOPPED and CLD_CONTINUED (unless it set
+ * SA_NOCLDSTOP); a read the stop interrupted is restarted, not failed
+ * with EINTR; a handled SIGTSTP runs its handler and stops nothing; an
+ * ignored one is discarded; SIGCONT discards a pending stop signal; in
+ * an orphaned group (a new session) SIGTSTP stops nothing, SIGSTOP does.
+ */
+int t_sig_stop_chld(void)
+{
+	int in[2], out[2], status;
+	sigset_t set, none;
+	char b;
+	pid_t c;
+
+	EXPECT(pipe(in) == 0 && pipe(out) == 0);
+	EXPECT(handle(SIGCHLD, on_info, 0) == 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigemptyset(&none);
+	EXPECT(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	hits = 0;
+	fflush(stdout);
+	c = fork();
+	if (c == 0)
+		stop_reader(in[0], out[1]);
+	EXPECT(c > 0 && read(out[0], &b, 1) == 1 && b == 'r');
+	ms_sleep(20);				/* let it block in read */
+	EXPECT(kill(c, SIGTSTP) == 0);
+	EXPECT(sigsuspend(&none) == -1 && errno == EINTR);
+	EXPECT(got_sig == SIGCHLD && got_code == CLD_STOPPED);
+	EXPECT(got_pid == c && got_status == SIGTSTP);
+	EXPECT(waitpid(c, &status, WUNTRACED) == c && WIFSTOPPED(status));
+	EXPECT(kill(c, SIGCONT) == 0);
+	EXPECT(sigsuspend(&none) == -1 && errno == EINTR);
+	EXPECT(got_code == CLD_CONTINUED && got_status == SIGCONT);
+	EXPECT(write(in[1], "x", 1) == 1);
+	EXPECT(read(out[0], &b, 1) == 1 && b == 'x');	/* read went on */
+	EXPECT(waitpid(c, &status, 0) == c && WIFEXITED(status));
+	/* SA_NOCLDSTOP: no SIGCHLD for a stop; the exit still signals. */
+	EXPECT(handle(SIGCHLD, on_info, SA_NOCLDSTOP) == 0);
+	hits = 0;
+	c = fork();
+	if (c == 0)
+		stop_reader(in[0], out[1]);
+	EXPECT(c > 0 && read(out[0], &b, 1) == 1 && b == 'r');
+	EXPECT(kill(c, SIGSTOP) == 0);
+	EXPECT(waitpid(c, &status, WUNTRACED) == c && WIFSTOPPED(status));
+	EXPECT(kill(c, SIGCONT) == 0);
+	EXPECT(write(in[1], "y", 1) == 1);
+	EXPECT(read(out[0], &b, 1) == 1 && b == 'y');
+	EXPECT(waitpid(c, &status, 0) == c);
+	EXPECT(sigsuspend(&none) == -1 && errno == EINTR);
+	EXPECT(hits == 1 && got_code == CLD_EXITED);
+	EXPECT(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
+	signal(SIGCHLD, SIG_DFL);
+	/* Handled: the handler runs, nothing stops. Ignored: nothing. */
+	EXPECT(signal(SIGTSTP, on_tstp) != SIG_ERR);
+	EXPECT(raise(SIGTSTP) == 0 && tstp_hits == 1);
+	EXPECT(signal(SIGTSTP, SIG_IGN) != SIG_ERR);
+	EXPECT(raise(SIGTSTP) == 0 && tstp_hits == 1);
+	/* Blocked stop signals pend; SIGCONT throws them away. */
+	EXPECT(signal(SIGTSTP, SIG_DFL) != SIG_ERR);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTSTP);
+	EXPECT(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	EXPECT(raise(SIGTSTP) == 0);
+	EXPECT(sigpending(&none) == 0 && sigismember(&none, SIGTSTP));
+	EXPECT(raise(SIGCONT) == 0);
+	EXPECT(sigpending(&none) == 0 && !sigismember(&none, SIGTSTP));
+	EXPECT(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
+	signal(SIGTSTP, SIG_IGN);
+	/* Orphaned: a child alone in a session of its own. */
+	EXPECT(fcntl(out[0], F_SETFL, O_NONBLOCK) == 0);
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		struct timespec ts = { 0, 5000000 };
+
+		setsid();
+		signal(SIGTSTP, SIG_DFL);
+		for (;;) {
+			write(out[1], "o", 1);
+			nanosleep(&ts, NULL);
+		}
+	}
+	EXPECT(c > 0 && beating(out[0]));
+	EXPECT(kill(c, SIGTSTP) == 0);
+	ms_sleep(50);
+	EXPECT(waitpid(c, &status, WUNTRACED | WNOHANG) == 0);
+	EXPECT(beating(out[0]));
+	EXPECT(kill(c, SIGSTOP) == 0);
+	EXPECT(waitpid(c, &status, WUNTRACED) == c && WIFSTOPPED(status) &&
+	       WSTOPSIG(status) == SIGSTOP);
+	EXPECT(kill(c, SIGKILL) == 0 && waitpid(c, &status, 0) == c);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
 	return 0;
 }

@@ -85,6 +85,8 @@ int t_poll_signal(void);
 int t_file_hardlink(void);
 int t_file_statfs(void);
 int t_misc_cputime(void);
+int t_sig_stop(void);
+int t_sig_stop_chld(void);
 int t_vdso(void);
 int t_vdso_protect(void);
 int t_procfs_stat(void);

@@ -149,6 +149,8 @@ static const struct utest utests[] = {
 	{ t_sig_sigreturn, "sig_sigreturn", USTAGE_SIG_SIGRETURN },
 	{ t_sig_efault, "sig_efault", USTAGE_SIG_EFAULT },
 	{ t_sig_fork_exec, "sig_fork_exec", USTAGE_SIG_FORK_EXEC },
+	{ t_sig_stop, "sig_stop", USTAGE_SIG_STOP },
+	{ t_sig_stop_chld, "sig_stop_chld", USTAGE_SIG_STOP_CHLD },
 };
 
 _Static_assert(sizeof(utests) / sizeof(utests[0]) == USTAGE_COUNT_UTEST,

@@ -332,7 +332,7 @@ void proctext_cpuinfo(struct ptext *t, const struct pi_proc *r)
 static const char *proctext_state_name(char s)
 {
 	return s == 'R' ? "R (running)" : s == 'Z' ? "Z (zombie)" :
-	       "S (sleeping)";
+	       s == 'T' ? "T (stopped)" : "S (sleeping)";
 }
 
 /* The 52 fields of proc(5)'s /proc/pid/stat; addresses read as 0. */
