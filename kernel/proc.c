@@ -207,6 +207,7 @@ static struct vm *proc_load_elf(const struct image *file, const char *path,
 	}
 	if (vm) {
 		vm->brk_start = vm->brk = img->hi;
+		vm->image_lo = img->lo;
 		vm->exe = procinfo_exe_new(path, argv);	/* none: /proc shows none */
 		*entry = img->entry;
 	}

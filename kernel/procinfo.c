@@ -219,6 +219,32 @@ static long procinfo_procs(struct pi_proc *ubuf, size_t count, int64_t pid)
 	return err ? err : (long)n;
 }
 
+/*
+ * PI_MAPS: process pid's regions from the first, up to count (a zombie
+ * has none). Its vm is read under proc_lock, which exec's swap of p->vm
+ * holds, and walked under vm->lock (lock order: proc_lock -> vm->lock).
+ */
+static long procinfo_maps(struct pi_map *ubuf, size_t count, int64_t pid)
+{
+	unsigned order = pmm_order(count * sizeof(struct pi_map));
+	struct pi_map *r = pmm_alloc_virt(order);
+	struct proc *p;
+	unsigned long f;
+	long n = -ESRCH;
+
+	if (!r)
+		return -ENOMEM;
+	f = spin_lock_irqsave(&proc_lock);
+	p = pid > 0 && pid <= INT32_MAX ? proc_find_locked((int)pid) : NULL;
+	if (p)
+		n = p->vm ? (long)vm_regions(p->vm, r, count) : 0;
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (n > 0 && copy_to_user(ubuf, r, n * sizeof(*r)))
+		n = -EFAULT;
+	pmm_free_virt(r, order);
+	return n;
+}
+
 /* PI_SYSTEM: the counts come from one pass over the processes. */
 static long procinfo_system(struct pi_system *ubuf)
 {
@@ -285,6 +311,7 @@ long procinfo_syscall(unsigned call, struct trap_frame *tf)
 		[PI_SYSTEM] = sizeof(struct pi_system),
 		[PI_CPUS] = sizeof(struct pi_cpu),
 		[PI_PROCS] = sizeof(struct pi_proc),
+		[PI_MAPS] = sizeof(struct pi_map),
 	};
 
 	(void)call;
@@ -299,6 +326,8 @@ long procinfo_syscall(unsigned call, struct trap_frame *tf)
 		return procinfo_system((struct pi_system *)buf);
 	case PI_CPUS:
 		return procinfo_cpus((struct pi_cpu *)buf, count, arg);
+	case PI_MAPS:
+		return procinfo_maps((struct pi_map *)buf, count, arg);
 	default:
 		return procinfo_procs((struct pi_proc *)buf, count, arg);
 	}

@@ -34,6 +34,12 @@ __init void vdso_init(void)
 	memcpy(base + PAGE_SIZE, vdso_image, len);
 }
 
+/* Whether s is the vDSO's object (/proc's maps names its regions). */
+bool vdso_owns(const struct shm *s)
+{
+	return s && s == vdso_obj;
+}
+
 /* Map the vDSO into vm. Returns the image's address, or -ENOMEM. */
 long vdso_map(struct vm *vm)
 {

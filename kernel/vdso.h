@@ -8,5 +8,7 @@ struct vm;
 
 void vdso_init(void);
 long vdso_map(struct vm *vm);
+struct shm;
+bool vdso_owns(const struct shm *s);
 
 #endif

@@ -23,6 +23,8 @@
 #include "printk.h"
 #include "procinfo.h"
 #include "shm.h"
+#include "vdso.h"
+#include <loupe/procinfo.h>
 #include "sched.h"
 #include "smp.h"
 #include "string.h"
@@ -697,6 +699,7 @@ struct vm *vm_clone(struct vm *src)
 
 	if (!vm)
 		return NULL;
+	vm->image_lo = src->image_lo;
 	vm->brk_start = src->brk_start;
 	vm->brk = src->brk;
 	vm->mmap_base = src->mmap_base;
@@ -776,6 +779,44 @@ long vm_map_vdso(struct vm *vm, struct shm *s, size_t data)
  * write to a read-only one). Returns the address or -ENOMEM. Pages are
  * mapped on first touch; fork shares the region; munmap and exit drop it.
  */
+/* What region r of vm is, for /proc's maps. vm->lock held. */
+static enum pi_map_kind vm_region_kind(const struct vm *vm,
+				       const struct vm_region *r)
+{
+	if (r->shm)
+		return !vdso_owns(r->shm) ? PI_MAP_SHM :
+		       r->prot & VM_EXEC ? PI_MAP_VDSO : PI_MAP_VVAR;
+	if (r->end == VM_USER_TOP)
+		return PI_MAP_STACK;
+	if (r->start >= vm->brk_start && r->end <= ALIGN_UP(vm->brk, PAGE_SIZE))
+		return PI_MAP_HEAP;
+	if (r->start >= vm->image_lo && r->end <= vm->brk_start)
+		return PI_MAP_IMAGE;
+	return PI_MAP_ANON;
+}
+
+/*
+ * Up to max of vm's regions into out, from the first, by address (the
+ * list's order). Returns how many. Context: proc_lock may be held.
+ */
+size_t vm_regions(struct vm *vm, struct pi_map *out, size_t max)
+{
+	unsigned long f = spin_lock_irqsave(&vm->lock);
+	struct list_head *p;
+	size_t n = 0;
+
+	list_for_each(p, &vm->regions) {
+		struct vm_region *r = list_entry(p, struct vm_region, link);
+
+		if (n == max)
+			break;
+		out[n++] = (struct pi_map){ r->start, r->end, r->prot,
+					    vm_region_kind(vm, r) };
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	return n;
+}
+
 long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
 {
 	struct vm_region *r = kzalloc(sizeof(*r));

@@ -40,6 +40,8 @@ struct vm {
 	struct list_head regions;
 	uint32_t map_busy;		/* serializes map changes (vm.c) */
 	/* map_busy protects: */
+	vaddr_t image_lo;		/* the program's segments: [image_lo,
+					 * brk_start) (/proc's maps) */
 	vaddr_t brk_start, brk;
 	vaddr_t mmap_base;
 	/* Set at load, copied by fork, freed with the vm; read under
@@ -64,5 +66,7 @@ struct vm *vm_clone(struct vm *src);
 struct shm;
 long vm_map_shm(struct vm *vm, struct shm *s, bool writable);
 long vm_map_vdso(struct vm *vm, struct shm *s, size_t data);
+struct pi_map;
+size_t vm_regions(struct vm *vm, struct pi_map *out, size_t max);
 
 #endif

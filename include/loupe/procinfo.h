@@ -27,6 +27,9 @@ enum pi_kind {
 	PI_CPUS,	/* struct pi_cpu for the online CPUs, id >= arg */
 	PI_PROCS,	/* struct pi_proc for processes with pid >= arg, by
 			 * pid, zombies included */
+	PI_MAPS,	/* struct pi_map for the regions of process arg's
+			 * address space from the first, by address (none
+			 * for a zombie; -ESRCH if there is no such pid) */
 };
 
 struct pi_system {
@@ -71,5 +74,23 @@ struct pi_proc {
 };
 _Static_assert(sizeof(struct pi_proc) == 80 + PI_COMM_MAX + 2 * PI_PATH_MAX +
 	       PI_CMDLINE_MAX, "pi_proc ABI");
+
+/* What a region of an address space is (struct pi_map.kind). */
+enum pi_map_kind {
+	PI_MAP_ANON,	/* anonymous memory (mmap) */
+	PI_MAP_IMAGE,	/* the program's segments (its exe names them) */
+	PI_MAP_HEAP,	/* the brk area */
+	PI_MAP_STACK,	/* the initial thread's stack */
+	PI_MAP_VDSO,	/* the vDSO's image */
+	PI_MAP_VVAR,	/* the vDSO's data page */
+	PI_MAP_SHM,	/* a shared-memory object (NC_SHM_MAP) */
+};
+
+struct pi_map {
+	uint64_t start, end;		/* [start, end), page-aligned */
+	uint32_t prot;			/* 1 read, 2 write, 4 execute */
+	uint32_t kind;			/* enum pi_map_kind */
+};
+_Static_assert(sizeof(struct pi_map) == 24, "pi_map ABI");
 
 #endif

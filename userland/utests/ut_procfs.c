@@ -10,8 +10,11 @@
 #include <fcntl.h>
 #include <mntent.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -524,5 +527,102 @@ int t_procfs_errors(void)
 	close(dfd);
 	if (ut_on_loupe && (ut_procfs_native() || ut_procfs_consistent()))
 		return 1;
+	return 0;
+}
+
+/*
+ * The /proc/self/maps line holding address a: its permissions (4 chars)
+ * and name into perm and name. 0, or -1 if no region holds it, or a
+ * line is malformed (every line is checked: ascending, page-aligned).
+ */
+static int ut_procfs_map_of(const char *maps, uintptr_t a, char *perm,
+			    char *name, size_t namemax)
+{
+	unsigned long long lo, hi, prev = 0;
+	const char *l = maps;
+	int found = -1;
+
+	while (*l) {
+		const char *end = strchr(l, '\n');
+		char line[512], p[5], nm[256] = "";
+		int n = 0;
+
+		if (!end || end - l >= (long)sizeof(line))
+			return -1;
+		memcpy(line, l, end - l);
+		line[end - l] = 0;
+		if (sscanf(line, "%llx-%llx %4s %*s %*s %*s%n", &lo, &hi, p,
+			   &n) != 3 || lo >= hi || lo < prev || (lo | hi) & 4095)
+			return -1;
+		sscanf(line + n, " %255s", nm);
+		if (a >= lo && a < hi) {
+			memcpy(perm, p, 5);
+			snprintf(name, namemax, "%s", nm);
+			found = 0;
+		}
+		prev = hi;
+		l = end + 1;
+	}
+	return found;
+}
+
+/*
+ * /proc/self/maps as Linux writes it: every region in address order; the
+ * code's is r-x and named by the program's path (what /proc/self/exe
+ * says), the stack's [stack], the vDSO's [vdso] at AT_SYSINFO_EHDR;
+ * an anonymous mmap appears rw-p without a name, mprotect shows, munmap
+ * removes it; a child's maps list the same code; a pid that is gone has
+ * no maps (ENOENT).
+ */
+int t_procfs_maps(void)
+{
+	static char maps[65536];
+	char perm[5], name[256], exe[256];
+	int stackvar = 0, status;
+	uintptr_t code = (uintptr_t)t_procfs_maps;
+	ssize_t n;
+	char *m;
+	pid_t c;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	EXPECT(n > 0);
+	exe[n] = 0;
+	EXPECT(ut_procfs_read("/proc/self/maps", maps, sizeof(maps)) > 0);
+	EXPECT(ut_procfs_map_of(maps, code, perm, name, sizeof(name)) == 0);
+	EXPECT(!strcmp(perm, "r-xp") && !strcmp(name, exe));
+	EXPECT(ut_procfs_map_of(maps, (uintptr_t)&stackvar, perm, name,
+				sizeof(name)) == 0);
+	EXPECT(!strcmp(perm, "rw-p") && !strcmp(name, "[stack]"));
+	EXPECT(ut_procfs_map_of(maps, getauxval(AT_SYSINFO_EHDR), perm, name,
+				sizeof(name)) == 0);
+	EXPECT(!strcmp(perm, "r-xp") && !strcmp(name, "[vdso]"));
+	m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT(m != MAP_FAILED);
+	EXPECT(mprotect(m + 4096, 4096, PROT_READ) == 0);
+	EXPECT(ut_procfs_read("/proc/self/maps", maps, sizeof(maps)) > 0);
+	EXPECT(ut_procfs_map_of(maps, (uintptr_t)m, perm, name,
+				sizeof(name)) == 0);
+	EXPECT(!strcmp(perm, "rw-p") && !name[0]);
+	EXPECT(ut_procfs_map_of(maps, (uintptr_t)m + 4096, perm, name,
+				sizeof(name)) == 0);
+	EXPECT(!strcmp(perm, "r--p"));
+	EXPECT(munmap(m, 3 * 4096) == 0);
+	EXPECT(ut_procfs_read("/proc/self/maps", maps, sizeof(maps)) > 0);
+	EXPECT(ut_procfs_map_of(maps, (uintptr_t)m + 4096, perm, name,
+				sizeof(name)) == -1 || strcmp(perm, "r--p"));
+	/* A child: the same code, seen from here; gone, no maps. */
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	EXPECT(c > 0);
+	EXPECT(ut_procfs_pid(c, "maps", maps, sizeof(maps)) > 0);
+	EXPECT(ut_procfs_map_of(maps, code, perm, name, sizeof(name)) == 0);
+	EXPECT(!strcmp(perm, "r-xp") && !strcmp(name, exe));
+	EXPECT(kill(c, SIGKILL) == 0 && waitpid(c, &status, 0) == c);
+	EXPECT(ut_procfs_pid(c, "maps", maps, sizeof(maps)) == -ENOENT);
 	return 0;
 }

@@ -95,6 +95,7 @@ int t_procfs_self(void);
 int t_procfs_readdir(void);
 int t_procfs_meminfo(void);
 int t_procfs_mounts(void);
+int t_procfs_maps(void);
 int t_procfs_errors(void);
 int t_thread_join(void);
 int t_thread_ids(void);

@@ -2,7 +2,7 @@
  * /proc: a tree made up as it is looked at, from the kernel's snapshots
  * (NC_PROC_INFO). /proc holds its own files, the symlink "self" and a
  * directory per process (zombies too, until reaped); a process's
- * directory holds stat, status, statm, cmdline, comm, mounts and the
+ * directory holds stat, status, statm, maps, cmdline, comm, mounts and the
  * symlinks exe, cwd and root. The caller's pid, which "self" names, is
  * the badge of the request: the kernel's, never the client's word.
  *
@@ -55,6 +55,7 @@ static const struct pfs_entry procfs_pid[] = {
 	{ "stat", PFS_FILE, proctext_pid_stat, LINK_NONE },
 	{ "status", PFS_FILE, proctext_pid_status, LINK_NONE },
 	{ "statm", PFS_FILE, proctext_pid_statm, LINK_NONE },
+	{ "maps", PFS_FILE, proctext_pid_maps, LINK_NONE },
 	{ "cmdline", PFS_FILE, proctext_pid_cmdline, LINK_NONE },
 	{ "comm", PFS_FILE, proctext_pid_comm, LINK_NONE },
 	{ "mounts", PFS_FILE, proctext_mounts, LINK_NONE },

@@ -42,6 +42,10 @@ void proctext_filesystems(struct ptext *t, const struct pi_proc *r);
 void proctext_pid_stat(struct ptext *t, const struct pi_proc *r);
 void proctext_pid_status(struct ptext *t, const struct pi_proc *r);
 void proctext_pid_statm(struct ptext *t, const struct pi_proc *r);
+/* The most regions maps shows (a Loupe process has a few dozen). */
+#define PI_MAPS_MAX	1024
+
+void proctext_pid_maps(struct ptext *t, const struct pi_proc *r);
 void proctext_pid_cmdline(struct ptext *t, const struct pi_proc *r);
 void proctext_pid_comm(struct ptext *t, const struct pi_proc *r);
 long proctext_info(enum pi_kind kind, void *buf, size_t count, uint64_t arg);

@@ -382,6 +382,50 @@ void proctext_pid_cmdline(struct ptext *t, const struct pi_proc *r)
 		  r->cmdline_len : sizeof(r->cmdline));
 }
 
+/* One maps line: the fixed columns, then the name from column 73. */
+static void proctext_map_line(struct ptext *t, const struct pi_map *m,
+			      const char *name)
+{
+	char line[128];
+	int n = snprintf(line, sizeof(line),
+			 "%08llx-%08llx %c%c%cp 00000000 00:00 0",
+			 (unsigned long long)m->start,
+			 (unsigned long long)m->end,
+			 m->prot & 1 ? 'r' : '-', m->prot & 2 ? 'w' : '-',
+			 m->prot & 4 ? 'x' : '-');
+
+	if (*name)
+		ptext_printf(t, "%s%*s%s\n", line, n < 73 ? 73 - n : 1, "",
+			     name);
+	else
+		ptext_printf(t, "%s\n", line);
+}
+
+/*
+ * maps, as Linux's: every region by address, named [heap], [stack],
+ * [vdso], [vvar], the program's path for its segments, [shm] for a
+ * shared-memory object, nothing for anonymous memory. Offsets, devices
+ * and inodes are 0: the program is copied in, not mapped from a file.
+ */
+void proctext_pid_maps(struct ptext *t, const struct pi_proc *r)
+{
+	static struct pi_map maps[PI_MAPS_MAX];
+	static const char *const names[] = {
+		[PI_MAP_ANON] = "", [PI_MAP_HEAP] = "[heap]",
+		[PI_MAP_STACK] = "[stack]", [PI_MAP_VDSO] = "[vdso]",
+		[PI_MAP_VVAR] = "[vvar]", [PI_MAP_SHM] = "[shm]",
+	};
+	long n = proctext_info(PI_MAPS, maps, PI_MAPS_MAX, r->pid);
+
+	for (long i = 0; i < n; i++) {
+		uint32_t k = maps[i].kind;
+
+		proctext_map_line(t, &maps[i], k == PI_MAP_IMAGE ? r->exe :
+				  k < sizeof(names) / sizeof(names[0]) ?
+				  names[k] : "");
+	}
+}
+
 void proctext_pid_comm(struct ptext *t, const struct pi_proc *r)
 {
 	ptext_printf(t, "%s\n", r->comm);
