@@ -17,6 +17,16 @@
 
 #include <stdint.h>
 
+/* Linux's clock ids that the page serves (and clock_gettime switches on). */
+#ifndef CLOCK_REALTIME
+#define CLOCK_REALTIME		0
+#define CLOCK_MONOTONIC		1
+#define CLOCK_MONOTONIC_RAW	4
+#define CLOCK_REALTIME_COARSE	5
+#define CLOCK_MONOTONIC_COARSE	6
+#define CLOCK_BOOTTIME		7
+#endif
+
 struct loupe_vvar {
 	uint64_t boot_tsc;	/* TSC at time zero of CLOCK_MONOTONIC */
 	uint64_t mult;		/* ns = (tsc - boot_tsc) * mult >> 32; 0: the

@@ -1,18 +1,13 @@
 /*
  * Linux time calls: clock_gettime, gettimeofday and time (REALTIME from
  * the CMOS clock read at boot plus the TSC, MONOTONIC from the TSC; the
- * vDSO, kernel/vdso/vdso.c, answers them without entering the kernel), nanosleep (tick-granular),
- * times (CPU time in clock ticks of 1/100 s, AT_CLKTCK).
+ * vDSO, kernel/vdso/vdso.c, answers them without entering the kernel),
+ * nanosleep (tick-granular), times (CPU time in clock ticks of 1/100 s,
+ * AT_CLKTCK).
  */
 #include "linux.h"
 #include "clock.h"
-
-#define CLOCK_REALTIME	0
-#define CLOCK_MONOTONIC	1
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME	7
+#include <loupe/vvar.h>
 
 long sys_clock_gettime(SYSCALL_ARGS)
 {

@@ -22,13 +22,6 @@
 #define SYS_time	201
 #define SYS_clock_gettime 228
 
-#define CLOCK_REALTIME		0
-#define CLOCK_MONOTONIC		1
-#define CLOCK_MONOTONIC_RAW	4
-#define CLOCK_REALTIME_COARSE	5
-#define CLOCK_MONOTONIC_COARSE	6
-#define CLOCK_BOOTTIME		7
-
 struct vdso_timespec {
 	int64_t tv_sec, tv_nsec;
 };
