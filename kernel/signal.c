@@ -499,9 +499,9 @@ static void signal_deliver(struct trap_frame *tf)
  * The work of a return to user mode whose process has user_work set
  * (syscall.c, intr.c, ipc_fast.c call it through syscall_user_work with
  * interrupts off, and it returns with them off): wait while the process
- * is stopped, die if killed, deliver
- * every signal the thread may take, settle an interrupted call, honour a
- * reschedule; again until the thread has nothing left. Another thread's
+ * is stopped, die if killed, deliver every signal the thread may take,
+ * settle an interrupted call, honour a reschedule; again until the
+ * thread has nothing left. Another thread's
  * signal (sigwork counts threads) costs this one a pass that finds none.
  */
 void signal_user_work(struct trap_frame *tf)
