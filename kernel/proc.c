@@ -867,10 +867,25 @@ struct proc *proc_find_locked(int pid)
 }
 
 /*
- * A child of parent matching pid (-1: any) with something for wait4: a
- * zombie, or with WUNTRACED a stop not yet reported, or with WCONTINUED a
- * continue not yet reported; NULL if none. *any: some child matches.
+ * Whether child c is one wait4(pid) of parent waits for: pid itself, any
+ * child (-1), one in parent's group (0) or in group -pid (< -1).
  * proc_lock held.
+ */
+static bool proc_wait_match(const struct proc *parent, const struct proc *c,
+			    int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == -1)
+		return true;
+	return c->pgid == (pid ? -pid : parent->pgid);
+}
+
+/*
+ * A child of parent matching pid (proc_wait_match) with something for
+ * wait4: a zombie, or with WUNTRACED a stop not yet reported, or with
+ * WCONTINUED a continue not yet reported; NULL if none. *any: some child
+ * matches. proc_lock held.
  */
 static struct proc *proc_wait_child(struct proc *parent, int pid,
 				    int options, bool *any)
@@ -882,7 +897,7 @@ static struct proc *proc_wait_child(struct proc *parent, int pid,
 		struct proc *c = list_entry(q, struct proc, sibling);
 		int r = c->wait_report;
 
-		if (pid != -1 && c->pid != pid)
+		if (!proc_wait_match(parent, c, pid))
 			continue;
 		*any = true;
 		if (c->state == PROC_ZOMBIE ||
@@ -894,11 +909,11 @@ static struct proc *proc_wait_child(struct proc *parent, int pid,
 }
 
 /*
- * Wait for a child (pid, or -1 for any) to exit, or with WUNTRACED and
- * WCONTINUED to stop or continue; collect its status (a stop or continue
- * is reported once and leaves the child be). Returns its pid, 0 with
- * WNOHANG and none ready, -ECHILD, or -ERESTARTSYS (killed, or a signal
- * to take).
+ * Wait for a child (pid; -1 any; 0 or -pgrp one in a group) to exit,
+ * or with WUNTRACED and WCONTINUED to stop or continue; collect its
+ * status (a stop or continue is reported once and leaves the child be).
+ * Returns its pid, 0 with WNOHANG and none ready, -ECHILD, or
+ * -ERESTARTSYS (killed, or a signal to take).
  */
 int proc_wait(struct proc *me, int pid, int *status, int options)
 {

@@ -254,14 +254,14 @@ long sys_execve(SYSCALL_ARGS)
 	return err;
 }
 
-/* wait4(pid, status, options, rusage): pid > 0 or -1 (any child). */
+/* wait4(pid, status, options, rusage): pid > 0, -1 (any), 0 or -pgrp. */
 long sys_wait4(SYSCALL_ARGS)
 {
 	int pid = (int)a0, status = 0;
 	long ret;
 
-	if (pid < -1 || pid == 0)
-		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;			/* as Linux: no group -INT_MIN */
 	/*
 	 * WUNTRACED and WCONTINUED also report a child's stop and continue
 	 * (once each); __WNOTHREAD, __WALL and __WCLONE change nothing: a

@@ -90,9 +90,36 @@ static int sleep_then_exit(int ms)
 }
 
 /*
+ * wait4 by group: 0 waits for a child in the caller's group, -pgrp for
+ * one in group pgrp, and neither takes a child of the other group; a
+ * group with no child of ours is ECHILD, -INT_MIN ESRCH.
+ */
+static int wait_groups(void)
+{
+	pid_t mine, other;
+	int status;
+
+	EXPECT(setpgid(0, 0) == 0);	/* a group of our own: not 1 (-1 is "any") */
+	mine = spawn(sleep_then_exit, 50);
+	other = spawn(sleep_then_exit, 50);
+	EXPECT(mine > 0 && other > 0);
+	EXPECT(setpgid(other, other) == 0);
+	EXPECT(syscall(SYS_wait4, 0, &status, 0, NULL) == mine);
+	EXPECT(syscall(SYS_wait4, 0, &status, WNOHANG, NULL) == -1 &&
+	       errno == ECHILD);
+	EXPECT(UT_ERRNO(SYS_wait4, -getpgrp(), &status, WNOHANG, NULL) ==
+	       ECHILD);
+	EXPECT(syscall(SYS_wait4, -other, &status, 0, NULL) == other);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	EXPECT(UT_ERRNO(SYS_wait4, -other, &status, 0, NULL) == ECHILD);
+	EXPECT(UT_ERRNO(SYS_wait4, INT32_MIN, &status, 0, NULL) == ESRCH);
+	return 0;
+}
+
+/*
  * Abuse: wait with no children, for a stranger, with unknown options;
  * WNOHANG (and WUNTRACED, as ash passes it) on a live child; then a
- * blocking wait collects it once.
+ * blocking wait collects it once; and by group (wait_groups).
  */
 int t_wait(void)
 {
@@ -111,6 +138,7 @@ int t_wait(void)
 	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 3);
 	EXPECT(UT_ERRNO(SYS_wait4, c, &status, 0, NULL) == ECHILD);
 	EXPECT(syscall(SYS_wait4, -1, NULL, WNOHANG, NULL) == -1);
+	EXPECT(wait_groups() == 0);
 	return 0;
 }
 
