@@ -444,6 +444,34 @@ static void signal_stop(struct proc *p, int sig, uint32_t cont_seq)
 	signal_stopped_wait(p);
 }
 
+/*
+ * A terminal answered the calling thread's read with FS_TTY_BACKGROUND
+ * (include/loupe/fsproto.h): as Linux's tty, -EIO if the thread ignores
+ * or blocks SIGTTIN, or its process group is orphaned (nobody could
+ * continue it); else SIGTTIN to its group and -ERESTARTSYS, so the read
+ * is made again once the signal is handled (by default: a stop until
+ * SIGCONT, by which time the group may own the terminal).
+ */
+long signal_tty_background(void)
+{
+	struct thread *me = current_thread();
+	struct proc *p = me->proc;
+	unsigned long f = spin_lock_irqsave(&proc_lock);
+	int pgid = p->pgid;
+	bool eio;
+
+	spin_lock(&p->sig.lock);
+	eio = p->sig.action[SIGTTIN - 1].handler == SIG_IGN ||
+	      (me->sig.blocked & SIG_BIT(SIGTTIN));
+	spin_unlock(&p->sig.lock);
+	eio = eio || proc_pgrp_orphaned_locked(pgid);
+	spin_unlock_irqrestore(&proc_lock, f);
+	if (eio)
+		return -EIO;
+	proc_kill(-pgid, SIGTTIN);
+	return -ERESTARTSYS;
+}
+
 /* A default action that terminates, taken at delivery (it was blocked). */
 static __noreturn void signal_die(struct proc *p, int sig)
 {

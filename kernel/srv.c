@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "shm.h"
+#include "signal.h"
 #include "srv.h"
 #include <arch/mmu.h>
 #include <arch/trap.h>
@@ -129,7 +130,9 @@ int srv_begin_id(unsigned id, struct srv_call *c)
  * -ERESTARTSYS, which its way out turns into EINTR or a restart. A
  * server's EINTR (the console's ^C) means the same; if the caller has
  * nothing to take (SIGINT ignored or blocked) the call is simply made
- * again, as the read would go on on Linux.
+ * again, as the read would go on on Linux. A terminal's FS_TTY_BACKGROUND
+ * (a read from a background group) becomes SIGTTIN or EIO
+ * (signal_tty_background).
  */
 long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	     uint64_t a2, uint64_t out[3])
@@ -147,6 +150,8 @@ long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	} while ((long)m.w[0] == -EINTR && !signal_pending(me));
 	if ((long)m.w[0] == -EINTR)
 		return -ERESTARTSYS;
+	if ((long)m.w[0] == FS_TTY_BACKGROUND)
+		return signal_tty_background();
 	out[0] = m.w[0];
 	out[1] = m.w[1];
 	out[2] = m.w[2];

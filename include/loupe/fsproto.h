@@ -25,6 +25,16 @@
 #ifndef LOUPE_FSPROTO_H
 #define LOUPE_FSPROTO_H
 
+/*
+ * A terminal's answer (w[0]) to a read from a process outside its
+ * foreground group, in its session: the kernel, on the reading thread,
+ * does what Linux's tty does (signal_tty_background): -EIO if the reader
+ * ignores or blocks SIGTTIN or its group is orphaned, else SIGTTIN to its
+ * group and the read starts again once the signal is handled (a stop and
+ * a continue, by default). Never seen by user space. Outside -4095..-1.
+ */
+#define FS_TTY_BACKGROUND	(-5000L)
+
 #define FS_SLOTS	8
 #define FS_SLOT_SIZE	16384
 #define FS_SHM_SIZE	(FS_SLOTS * FS_SLOT_SIZE)

@@ -7,7 +7,8 @@ the line, the "raw" command shows raw mode (no echo, no ISIG: ^C arrives as
 a byte), "sigint" catches SIGINT (^C runs its handler in a console read,
 which ends with EINTR, or restarts under SA_RESTART), "stop" stops a reading
 child with ^Z (wait4 WUNTRACED), continues it and its read goes on, ^Z at
-the prompt is ignored, ^C kills the foreground program and ^D ends its input, and init
+the prompt is ignored, "bg" shows a background read stopped by
+SIGTTIN (EIO when ignored), ^C kills the foreground program and ^D ends its input, and init
 starts it again each time. Prints PASS:/FAIL: lines for tests/run."""
 
 import os
@@ -190,6 +191,27 @@ def case_stop(g):
     return None if g.expect(PROMPT) else "no prompt after the stop test"
 
 
+def case_bg(g):
+    g.type("bg\r")
+    if not g.expect("bg: child reading\r\n"):
+        return "conecho did not start the background-read test"
+    if not g.expect("bg: child stopped by signal 21"):
+        return "a background read did not stop the job with SIGTTIN"
+    g.type("typed\r")
+    if not g.expect("bg: child read 'typed'"):
+        return "the job, foreground and continued, did not read on"
+    if not g.expect("bg: done, status 0"):
+        return "the job did not exit normally"
+    if not g.expect("bg: child read failed: I/O error"):
+        return "a background read ignoring SIGTTIN did not fail with EIO"
+    if not g.expect(PROMPT):
+        return "no prompt after the background-read test"
+    g.type("back\r")
+    if not g.expect("echo: back\r\n"):
+        return "conecho does not read after taking the terminal back"
+    return None if g.expect(PROMPT) else "no prompt"
+
+
 def case_intr(g):
     mark = g.pos
     g.type("half a line\x03")
@@ -254,7 +276,7 @@ def case_poll(g):
 
 CASES = [("chosen", case_chosen), ("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
          ("raw", case_raw), ("poll", case_poll), ("sigint", case_sigint), ("stop", case_stop),
-         ("intr", case_intr),
+         ("bg", case_bg), ("intr", case_intr),
          ("eof", case_eof)]
 
 

@@ -14,8 +14,10 @@
  * signals, so ^Z at its prompt stops nothing; the line "stop" starts a
  * child as a job in a foreground group of its own that reads a line with
  * SIGTSTP at its default: ^Z stops it (wait4 WUNTRACED says so), conecho continues it
- * (SIGCONT, WCONTINUED), and its read goes on to return the next line:
- * how the console test checks job control.
+ * (SIGCONT, WCONTINUED), and its read goes on to return the next line;
+ * "bg" starts a reading job in the background, which SIGTTIN stops until
+ * it is made the foreground and continued (one ignoring SIGTTIN gets
+ * EIO): how the console test checks job control.
  */
 #include <errno.h>
 #include <poll.h>
@@ -189,6 +191,61 @@ out:
 	tcsetpgrp(0, getpgrp());
 }
 
+/* A "bg" child: a job outside the foreground, reading a line. */
+static void conecho_bg_child(int ttin)
+{
+	char line[256];
+	ssize_t n;
+
+	setpgid(0, 0);
+	signal(SIGTTIN, ttin ? SIG_DFL : SIG_IGN);
+	say("bg: %s reading\n", ttin ? "child" : "child ignoring SIGTTIN");
+	n = read(0, line, sizeof(line) - 1);
+	if (n < 0) {
+		say("bg: child read failed: %s\n", strerror(errno));
+		_exit(1);
+	}
+	line[n] = 0;
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = 0;
+	say("bg: child read '%s'\n", line);
+	_exit(0);
+}
+
+/*
+ * "bg": a job in the background that reads the terminal gets SIGTTIN and
+ * stops; made the foreground and continued ("fg"), it reads. One that
+ * ignores SIGTTIN gets EIO instead.
+ */
+static void conecho_bg(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		conecho_bg_child(1);
+	if (pid < 0)
+		return;
+	setpgid(pid, pid);
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
+		say("bg: no stop reported\n");
+		return;
+	}
+	say("bg: child stopped by signal %d\n", WSTOPSIG(st));
+	tcsetpgrp(0, pid);
+	kill(-pid, SIGCONT);
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+		say("bg: done, status %d\n", WEXITSTATUS(st));
+	tcsetpgrp(0, getpgrp());
+	pid = fork();
+	if (pid == 0)
+		conecho_bg_child(0);
+	if (pid > 0) {
+		setpgid(pid, pid);
+		waitpid(pid, &st, 0);
+	}
+}
+
 int main(void)
 {
 	char line[1024];
@@ -223,6 +280,8 @@ int main(void)
 			conecho_sigint();
 		else if (!strcmp(line, "stop"))
 			conecho_stop();
+		else if (!strcmp(line, "bg"))
+			conecho_bg();
 		else
 			say("echo: %s\n", line);
 	}

@@ -186,6 +186,21 @@ static int console_park(uint64_t pid, const struct ipc_msg *m)
 	return 1;
 }
 
+/*
+ * Whether process pid is a background job of the terminal's session: in
+ * the session of the process that last set the foreground group, outside
+ * that group. Its reads get FS_TTY_BACKGROUND (the kernel's SIGTTIN).
+ */
+static bool console_background(uint64_t pid)
+{
+	pid_t pgrp;
+
+	if (tty.fg_pgrp <= 0 || getsid((pid_t)pid) != tty.sid)
+		return false;
+	pgrp = getpgid((pid_t)pid);
+	return pgrp > 0 && pgrp != tty.fg_pgrp;
+}
+
 /* FS_READ: answer now, park (returns 1), or fail. */
 static int console_read(uint64_t pid, struct ipc_msg *m)
 {
@@ -197,6 +212,10 @@ static int console_read(uint64_t pid, struct ipc_msg *m)
 	}
 	if (!m->w[1]) {
 		m->w[0] = 0;
+		return 0;
+	}
+	if (console_background(pid)) {
+		m->w[0] = (uint64_t)FS_TTY_BACKGROUND;	/* SIGTTIN or EIO */
 		return 0;
 	}
 	if (!nreaders && ldisc_can_read(&tty, m->w[1])) {
@@ -245,8 +264,13 @@ static long console_statfs(const struct ipc_msg *m)
 	return 0;
 }
 
-/* TIOCSPGRP: any existing process group may own the terminal. */
-static long console_set_pgrp(const char *arg)
+/*
+ * TIOCSPGRP: any existing process group may own the terminal; the
+ * caller's session becomes the terminal's. Parked reads of the group
+ * losing the terminal are answered FS_TTY_BACKGROUND: as on Linux, a job
+ * that is no longer in the foreground gets SIGTTIN when it reads.
+ */
+static long console_set_pgrp(uint64_t pid, const char *arg)
 {
 	int pgrp;
 
@@ -256,11 +280,18 @@ static long console_set_pgrp(const char *arg)
 	if (kill(-pgrp, 0))
 		return -EPERM;
 	tty.fg_pgrp = pgrp;
+	tty.sid = getsid((pid_t)pid);
+	for (int i = nreaders - 1; i >= 0; i--) {
+		if (console_background(readers[i].pid)) {
+			console_answer(readers[i].reply, FS_TTY_BACKGROUND);
+			console_unpark(i);
+		}
+	}
 	return 0;
 }
 
 /* FS_IOCTL: w1 = request, w2 = integer argument, structures in the slot. */
-static long console_ioctl(const struct ipc_msg *m)
+static long console_ioctl(uint64_t pid, const struct ipc_msg *m)
 {
 	char *arg = console_slot(m);
 	int n;
@@ -289,7 +320,7 @@ static long console_ioctl(const struct ipc_msg *m)
 		memcpy(arg, &tty.fg_pgrp, sizeof(tty.fg_pgrp));
 		return 0;
 	case TIOCSPGRP:
-		return console_set_pgrp(arg);
+		return console_set_pgrp(pid, arg);
 	case TCFLSH:
 		if (m->w[2] > TCIOFLUSH)
 			return -EINVAL;
@@ -329,7 +360,7 @@ static int console_request(uint64_t pid, struct ipc_msg *m)
 		r = console_fstat(m);
 		break;
 	case FS_IOCTL:
-		r = console_ioctl(m);
+		r = console_ioctl(pid, m);
 		break;
 	case FS_POLL:
 		r = console_poll(m);

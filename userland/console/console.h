@@ -34,6 +34,7 @@ struct ldisc {
 	struct ktermios tio;
 	struct kwinsize ws;
 	int fg_pgrp;			/* foreground process group, 0: none */
+	int sid;			/* its session: of whoever set fg_pgrp */
 	char edit[1024];		/* canonical: the line being typed */
 	size_t nedit;
 	char in[4096];			/* bytes readers may take (a ring) */
