@@ -98,11 +98,12 @@ void sched_enqueue_new(struct thread *t, int cpu)
  * here at its next chance. From an interrupt handler, yes: a device's
  * event is what its driver waits for. From a thread, only once that
  * thread has run a wakeup granularity (1 ms) since it was switched in,
- * as Linux's CFS lets a task the wakee does not trail by a granularity
- * run on: a server that answers one caller and has more queued goes on
- * to the next, rather than handing the CPU to each caller it wakes, and a
- * client that frees a slot for another finishes its call first. The
- * woken thread waits at most until the runner blocks, or its slice ends.
+ * as Linux's CFS preempts a runner only when it is a granularity ahead
+ * of the woken task: a server that answers one caller and has more
+ * queued goes on to the next, rather than handing the CPU to each caller
+ * it wakes, and a client that frees a slot for another finishes its call
+ * first. The woken thread waits at most until the runner blocks, or its
+ * slice ends.
  */
 static bool sched_wakeup_preempts(struct cpu *c)
 {
