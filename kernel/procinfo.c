@@ -259,6 +259,7 @@ static long procinfo_system(struct pi_system *ubuf)
 	unsigned long f;
 
 	s.boot_time = (clock_realtime_ns() - s.uptime_ns) / 1000000000;
+	sched_load_avg(s.loadavg, 11);
 	for (unsigned i = 0; i < ncpus; i++)
 		s.ncpus += READ_ONCE(cpus[i].online);
 	f = spin_lock_irqsave(&proc_lock);

@@ -111,6 +111,47 @@ static bool sched_wakeup_preempts(struct cpu *c)
 	       rdtsc() - c->current->switched_in >= tsc_hz / 1000;
 }
 
+/*
+ * The load averages, as Linux's calc_global_load: every LOAD_TICKS ticks
+ * CPU 0's tick (sched_tick) folds the threads running or ready on every
+ * CPU into three exponential averages over 1, 5 and 15 minutes, in fixed
+ * point with 11 fraction bits (FIXED_1 = 1.0). Read racily (statistics).
+ */
+#define LOAD_FSHIFT	11
+#define LOAD_FIXED_1	(1u << LOAD_FSHIFT)
+static const uint32_t load_exp[3] = { 1884, 2014, 2037 };	/* 1/e^(5s/T) */
+static uint32_t load_avg[3];
+
+void sched_load_sample(void)
+{
+	uint32_t active = 0;
+
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+
+		if (READ_ONCE(c->online))
+			active += READ_ONCE(c->rq.nr_ready) +
+				  (READ_ONCE(c->current) != c->idle);
+	}
+	active *= LOAD_FIXED_1;
+	for (int i = 0; i < 3; i++) {
+		uint64_t a = (uint64_t)load_avg[i] * load_exp[i] +
+			     (uint64_t)active * (LOAD_FIXED_1 - load_exp[i]);
+
+		/* Round up while rising, as Linux does, so a load shows. */
+		if (active >= load_avg[i])
+			a += LOAD_FIXED_1 - 1;
+		WRITE_ONCE(load_avg[i], (uint32_t)(a >> LOAD_FSHIFT));
+	}
+}
+
+/* The averages in 1/65536ths (sysinfo's SI_LOAD_SHIFT), or 1/2048ths. */
+void sched_load_avg(uint64_t out[3], unsigned shift)
+{
+	for (int i = 0; i < 3; i++)
+		out[i] = (uint64_t)READ_ONCE(load_avg[i]) << shift >> LOAD_FSHIFT;
+}
+
 /* Choose where a woken thread runs: home, unless home is busy and another is idle. */
 static unsigned sched_wake_cpu(struct thread *t)
 {

@@ -115,6 +115,8 @@ unsigned long sched_sleep_prepare(uint64_t ticks);
 void sched_sleep_finish(unsigned long f, bool sleep);
 void sched_kick_thread(struct thread *t);
 void sched_tick(struct cpu *c);
+void sched_load_sample(void);
+void sched_load_avg(uint64_t out[3], unsigned shift);
 void sched_preempt(void);
 __noreturn void sched_idle(void);
 void sched_finish(struct thread *last);

@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "sched_trace.h"
 #include <arch/cpu.h>
+#include <arch/lapic.h>
 #include <arch/percpu.h>
 #include <arch/user.h>
 
@@ -34,6 +35,9 @@ struct thread *sched_switch_to(struct cpu *c, struct thread *prev,
 }
 
 /* Called from the timer interrupt with c == this_cpu(). */
+/* Ticks between load-average samples (5 s, as Linux's LOAD_FREQ). */
+#define LOAD_TICKS	(5 * HZ)
+
 void sched_tick(struct cpu *c)
 {
 	struct runqueue *rq = &c->rq;
@@ -55,4 +59,6 @@ void sched_tick(struct cpu *c)
 	}
 	if (rq->nr_ready && (c->current == c->idle || c->ticks >= c->slice_end))
 		c->need_resched = true;
+	if (unlikely(c->id == 0 && c->ticks % LOAD_TICKS == 0))
+		sched_load_sample();	/* every 5 s: a loop over the CPUs */
 }

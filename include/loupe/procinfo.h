@@ -44,8 +44,9 @@ struct pi_system {
 	uint32_t nthreads;		/* user threads */
 	uint32_t nrunning;		/* user threads running or ready */
 	int32_t last_pid;		/* the newest pid or thread id */
+	uint64_t loadavg[3];		/* 1, 5, 15 minutes, in 1/2048ths */
 };
-_Static_assert(sizeof(struct pi_system) == 72, "pi_system ABI");
+_Static_assert(sizeof(struct pi_system) == 96, "pi_system ABI");
 
 struct pi_cpu {
 	uint32_t id, apic_id;

@@ -62,6 +62,7 @@ long sys_sysinfo(SYSCALL_ARGS)
 		.mem_unit = PAGE_SIZE,
 	};
 
+	sched_load_avg(si.loads, 16);		/* SI_LOAD_SHIFT */
 	return copy_to_user((void *)a0, &si, sizeof(si));
 }
 

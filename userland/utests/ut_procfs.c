@@ -626,3 +626,40 @@ int t_procfs_maps(void)
 	EXPECT(ut_procfs_pid(c, "maps", maps, sizeof(maps)) == -ENOENT);
 	return 0;
 }
+
+/*
+ * Load averages: with three processes spinning across a 5-second sample,
+ * /proc/loadavg's 1-minute figure is above 0 and at most the CPUs' worth
+ * it could be, the three figures in Linux's "N.NN" form, and sysinfo's
+ * loads say the same (in 1/65536ths).
+ */
+int t_procfs_loadavg(void)
+{
+	uint64_t end = ut_now_ns() + 5600000000ull;
+	struct sysinfo si;
+	double l1, l5, l15;
+	pid_t kids[3];
+	char buf[256];
+	int status;
+
+	for (int i = 0; i < 3; i++) {
+		fflush(stdout);
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			while (ut_now_ns() < end)
+				;
+			_exit(0);
+		}
+		EXPECT(kids[i] > 0);
+	}
+	for (int i = 0; i < 3; i++)
+		EXPECT(waitpid(kids[i], &status, 0) == kids[i]);
+	EXPECT(ut_procfs_read("/proc/loadavg", buf, sizeof(buf)) > 0);
+	EXPECT(sscanf(buf, "%lf %lf %lf", &l1, &l5, &l15) == 3);
+	EXPECT(l1 > 0 && l1 < 1000 && l5 > 0 && l15 > 0);
+	EXPECT(buf[1] == '.' || buf[2] == '.');
+	EXPECT(sysinfo(&si) == 0 && si.loads[0] > 0);
+	EXPECT((double)si.loads[0] / 65536 > l1 - 0.05 &&
+	       (double)si.loads[0] / 65536 < l1 + 0.05);
+	return 0;
+}

@@ -96,6 +96,7 @@ int t_procfs_readdir(void);
 int t_procfs_meminfo(void);
 int t_procfs_mounts(void);
 int t_procfs_maps(void);
+int t_procfs_loadavg(void);
 int t_procfs_errors(void);
 int t_thread_join(void);
 int t_thread_ids(void);

@@ -123,6 +123,7 @@ static const struct utest utests[] = {
 	{ t_procfs_meminfo, "procfs_meminfo", USTAGE_PROCFS_MEMINFO },
 	{ t_procfs_mounts, "procfs_mounts", USTAGE_PROCFS_MOUNTS },
 	{ t_procfs_maps, "procfs_maps", USTAGE_PROCFS_MAPS },
+	{ t_procfs_loadavg, "procfs_loadavg", USTAGE_PROCFS_LOADAVG },
 	{ t_procfs_errors, "procfs_errors", USTAGE_PROCFS_ERRORS },
 	{ t_thread_join, "thread_join", USTAGE_THREAD_JOIN },
 	{ t_thread_ids, "thread_ids", USTAGE_THREAD_IDS },

@@ -147,9 +147,14 @@ void proctext_loadavg(struct ptext *t, const struct pi_proc *r)
 	struct pi_system s;
 
 	(void)r;
-	if (!proctext_system(&s))
-		ptext_printf(t, "0.00 0.00 0.00 %u/%u %d\n", s.nrunning,
-			     s.nthreads, s.last_pid);
+	if (proctext_system(&s))
+		return;
+	for (int i = 0; i < 3; i++)		/* Linux's LOAD_INT.LOAD_FRAC */
+		ptext_printf(t, "%llu.%02llu ",
+			     (unsigned long long)(s.loadavg[i] >> 11),
+			     (unsigned long long)((s.loadavg[i] & 2047) * 100
+						  >> 11));
+	ptext_printf(t, "%u/%u %d\n", s.nrunning, s.nthreads, s.last_pid);
 }
 
 /* One "cpu" line: busy time as user time (there is no split). */
