@@ -5,7 +5,9 @@
  * May not: print, format, allocate, take contended locks or emit boot-stage
  * markers. The only lock taken is this CPU's own rq->lock (in the tick, to
  * move expired sleepers; other CPUs take it only to wake or steal). Trace
- * records go through trace/emit.c, itself a hot path.
+ * records go through trace/emit.c, itself a hot path. Every 5 s CPU 0's
+ * tick also samples the load (sched.c, sched_load_sample: a lock-free
+ * read of each CPU's counts).
  */
 #include "sched.h"
 #include "sched_trace.h"
