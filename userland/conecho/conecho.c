@@ -134,24 +134,28 @@ static void conecho_sigint(void)
 	say("sigint: done\n");
 }
 
-/* The "stop" child: a read of one line that ^Z stops in the middle. */
-static void conecho_stop_child(void)
+/*
+ * The child of "stop" and "bg" (name): a job, in a process group of its
+ * own, with sig (SIGTSTP or SIGTTIN) at its default, or ignored; it reads
+ * one line and shows it.
+ */
+static void conecho_job_child(const char *name, int sig, int dfl)
 {
 	char line[256];
 	ssize_t n;
 
 	setpgid(0, 0);
-	signal(SIGTSTP, SIG_DFL);
-	say("stop: child reading\n");
+	signal(sig, dfl ? SIG_DFL : SIG_IGN);
+	say("%s: child reading%s\n", name, dfl ? "" : ", the signal ignored");
 	n = read(0, line, sizeof(line) - 1);
 	if (n < 0) {
-		say("stop: child read failed: %s\n", strerror(errno));
+		say("%s: child read failed: %s\n", name, strerror(errno));
 		_exit(1);
 	}
 	line[n] = 0;
 	if (n && line[n - 1] == '\n')
 		line[n - 1] = 0;
-	say("stop: child read '%s'\n", line);
+	say("%s: child read '%s'\n", name, line);
 	_exit(0);
 }
 
@@ -167,7 +171,7 @@ static void conecho_stop(void)
 	int st;
 
 	if (pid == 0)
-		conecho_stop_child();
+		conecho_job_child("stop", SIGTSTP, 1);
 	if (pid < 0)
 		return;
 	setpgid(pid, pid);		/* both sides, as shells do: no race */
@@ -191,27 +195,6 @@ out:
 	tcsetpgrp(0, getpgrp());
 }
 
-/* A "bg" child: a job outside the foreground, reading a line. */
-static void conecho_bg_child(int ttin)
-{
-	char line[256];
-	ssize_t n;
-
-	setpgid(0, 0);
-	signal(SIGTTIN, ttin ? SIG_DFL : SIG_IGN);
-	say("bg: %s reading\n", ttin ? "child" : "child ignoring SIGTTIN");
-	n = read(0, line, sizeof(line) - 1);
-	if (n < 0) {
-		say("bg: child read failed: %s\n", strerror(errno));
-		_exit(1);
-	}
-	line[n] = 0;
-	if (n && line[n - 1] == '\n')
-		line[n - 1] = 0;
-	say("bg: child read '%s'\n", line);
-	_exit(0);
-}
-
 /*
  * "bg": a job in the background that reads the terminal gets SIGTTIN and
  * stops; made the foreground and continued ("fg"), it reads. One that
@@ -223,7 +206,7 @@ static void conecho_bg(void)
 	int st;
 
 	if (pid == 0)
-		conecho_bg_child(1);
+		conecho_job_child("bg", SIGTTIN, 1);
 	if (pid < 0)
 		return;
 	setpgid(pid, pid);
@@ -239,7 +222,7 @@ static void conecho_bg(void)
 	tcsetpgrp(0, getpgrp());
 	pid = fork();
 	if (pid == 0)
-		conecho_bg_child(0);
+		conecho_job_child("bg", SIGTTIN, 0);
 	if (pid > 0) {
 		setpgid(pid, pid);
 		waitpid(pid, &st, 0);
