@@ -138,9 +138,6 @@ static void signal_retarget_locked(struct proc *p, uint64_t set)
 	}
 }
 
-void signal_send_locked(struct proc *p, struct thread *t, int sig,
-			const struct sig_info *info);
-
 /* Drop the signals in set pending anywhere in p. sig.lock held. */
 static void signal_discard_locked(struct proc *p, uint64_t set)
 {

@@ -3,7 +3,7 @@
  * built from kernel/vdso/vdso.c, in one shared object made at boot and
  * never freed. exec maps it (vdso_map) and tells the program where in
  * AT_SYSINFO_EHDR; fork shares it as any shared mapping. Neither part
- * is ever writable by user space (vm_map_vdso), and the data page is
+ * is ever writable by user space (vdso_map), and the data page is
  * written once, here, before the first process.
  */
 #include "clock.h"
@@ -37,11 +37,24 @@ __init void vdso_init(void)
 /* Whether s is the vDSO's object (/proc's maps names its regions). */
 bool vdso_owns(const struct shm *s)
 {
-	return s && s == vdso_obj;
+	return s == vdso_obj;
 }
 
-/* Map the vDSO into vm. Returns the image's address, or -ENOMEM. */
+/*
+ * Map the vDSO into vm: the whole object read-only (for good: mprotect
+ * cannot make it writable), then the image after the data page
+ * executable too. Returns the image's address, or -ENOMEM.
+ */
 long vdso_map(struct vm *vm)
 {
-	return vm_map_vdso(vm, vdso_obj, PAGE_SIZE);
+	long at = vm_map_shm(vm, vdso_obj, false);
+
+	if (at < 0)
+		return at;
+	if (vm_protect(vm, at + PAGE_SIZE, vdso_obj->size - PAGE_SIZE,
+		       VM_READ | VM_EXEC)) {
+		vm_unmap(vm, at, vdso_obj->size);
+		return -ENOMEM;
+	}
+	return at + PAGE_SIZE;
 }

@@ -734,51 +734,41 @@ struct vm *vm_clone(struct vm *src)
 }
 
 /*
- * Map all of s at a free gap, never writable: its first @data bytes
- * read-only, the rest read-and-execute. The vDSO (vdso.c): its data page,
- * then its image. Returns the address of s's byte @data (the image), or
- * -ENOMEM.
- */
-long vm_map_vdso(struct vm *vm, struct shm *s, size_t data)
-{
-	struct vm_region *d = kzalloc(sizeof(*d)), *t = kzalloc(sizeof(*t));
-	unsigned long f;
-	vaddr_t at = 0;
-
-	if (d && t) {
-		vm_map_lock(vm);
-		f = spin_lock_irqsave(&vm->lock);
-		at = vm_find_gap(vm, s->size);
-		if (at) {
-			*d = (struct vm_region){ .start = at, .end = at + data,
-				.prot = VM_READ, .shm = s, .shm_pa = s->base,
-				.shm_ro = true };
-			*t = (struct vm_region){ .start = at + data,
-				.end = at + s->size, .prot = VM_READ | VM_EXEC,
-				.shm = s, .shm_pa = s->base + data,
-				.shm_ro = true };
-			shm_get(s);
-			shm_get(s);
-			vm_insert(vm, d);
-			vm_insert(vm, t);
-		}
-		spin_unlock_irqrestore(&vm->lock, f);
-		vm_map_unlock(vm);
-	}
-	if (!at) {
-		kfree(d);
-		kfree(t);
-		return -ENOMEM;
-	}
-	return at + data;
-}
-
-/*
  * Map all of shared object s (taking a reference for the mapping) in the
  * first free gap, writable or read-only for good (mprotect cannot add
  * write to a read-only one). Returns the address or -ENOMEM. Pages are
  * mapped on first touch; fork shares the region; munmap and exit drop it.
  */
+long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
+{
+	struct vm_region *r = kzalloc(sizeof(*r));
+	unsigned long f;
+	vaddr_t at;
+
+	if (!r)
+		return -ENOMEM;
+	vm_map_lock(vm);
+	f = spin_lock_irqsave(&vm->lock);
+	at = vm_find_gap(vm, s->size);
+	if (at) {
+		r->start = at;
+		r->end = at + s->size;
+		r->prot = VM_READ | (writable ? VM_WRITE : 0);
+		r->shm = s;
+		r->shm_pa = s->base;
+		r->shm_ro = !writable;
+		shm_get(s);
+		vm_insert(vm, r);
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	vm_map_unlock(vm);
+	if (!at) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	return at;
+}
+
 /* What region r of vm is, for /proc's maps. vm->lock held. */
 static enum pi_map_kind vm_region_kind(const struct vm *vm,
 				       const struct vm_region *r)
@@ -815,34 +805,4 @@ size_t vm_regions(struct vm *vm, struct pi_map *out, size_t max)
 	}
 	spin_unlock_irqrestore(&vm->lock, f);
 	return n;
-}
-
-long vm_map_shm(struct vm *vm, struct shm *s, bool writable)
-{
-	struct vm_region *r = kzalloc(sizeof(*r));
-	unsigned long f;
-	vaddr_t at;
-
-	if (!r)
-		return -ENOMEM;
-	vm_map_lock(vm);
-	f = spin_lock_irqsave(&vm->lock);
-	at = vm_find_gap(vm, s->size);
-	if (at) {
-		r->start = at;
-		r->end = at + s->size;
-		r->prot = VM_READ | (writable ? VM_WRITE : 0);
-		r->shm = s;
-		r->shm_pa = s->base;
-		r->shm_ro = !writable;
-		shm_get(s);
-		vm_insert(vm, r);
-	}
-	spin_unlock_irqrestore(&vm->lock, f);
-	vm_map_unlock(vm);
-	if (!at) {
-		kfree(r);
-		return -ENOMEM;
-	}
-	return at;
 }

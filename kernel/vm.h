@@ -65,7 +65,6 @@ size_t vm_size(struct vm *vm);
 struct vm *vm_clone(struct vm *src);
 struct shm;
 long vm_map_shm(struct vm *vm, struct shm *s, bool writable);
-long vm_map_vdso(struct vm *vm, struct shm *s, size_t data);
 struct pi_map;
 size_t vm_regions(struct vm *vm, struct pi_map *out, size_t max);
 
