@@ -29,8 +29,8 @@ static void trace_pad(struct trace_ring_hdr *r, uint64_t pos, uint64_t len)
 	 * may be 8 bytes long, so it has no tsc.
 	 */
 	__atomic_store_n((local_word_t *)trace_at(r, pos),
-			 pos << 29 | TRACE_COMMIT_WORD(TRACE_PAD, len,
-						       TRACE_F_COMMIT, 0),
+			 TRACE_COMMIT_WORD(TRACE_PAD, len, TRACE_F_COMMIT,
+					   TRACE_SEQ(pos)),
 			 __ATOMIC_RELEASE);
 }
 
@@ -47,8 +47,8 @@ static void trace_lost(struct trace_ring_hdr *r, uint64_t pos, uint64_t tsc)
 	PUT(r->lost_reported, lost);
 	/* Release: pairs with the acquire load in trace_reader_next() (R3). */
 	__atomic_store_n((local_word_t *)e,
-			 pos << 29 | TRACE_COMMIT_WORD(TRACE_LOST, sizeof(*e),
-						       TRACE_F_COMMIT, 0),
+			 TRACE_COMMIT_WORD(TRACE_LOST, sizeof(*e),
+					   TRACE_F_COMMIT, TRACE_SEQ(pos)),
 			 __ATOMIC_RELEASE);
 }
 

@@ -87,19 +87,24 @@ static TRACE_INLINE bool trace_reserve(struct trace_ring_hdr *r,
 	return true;
 }
 
-/* Publish the filled record @e at @pos (W5, W6). */
+/*
+ * Publish the filled record @e at @pos (W5, W6): the commit word's first
+ * half (type, size, flags: @word's low half) with the payload, then seq,
+ * the position's low half as it is (no shift), which makes it whole.
+ */
 static TRACE_INLINE void trace_commit(struct trace_ring_hdr *r, void *e,
 				      uint64_t pos, uint64_t word)
 {
 	if (CONFIG_TRACE_NEST_HOOK && trace_nest_hook)
 		trace_nest_hook(r, TRACE_HOOK_COMMIT);
+	TRACE_PUT(*(local_half_t *)e, (uint32_t)word);
 	/*
 	 * Release: pairs with the acquire load of the commit word in
-	 * trace_reader_next() (R3): the payload is visible before the
-	 * record counts as whole. pos << 29 is TRACE_SEQ(pos) << 32: pos
-	 * is 8-aligned.
+	 * trace_reader_next() (R3): the payload and the first half are
+	 * visible before the record counts as whole.
 	 */
-	__atomic_store_n((local_word_t *)e, pos << 29 | word, __ATOMIC_RELEASE);
+	__atomic_store_n((local_half_t *)e + 1, TRACE_SEQ(pos),
+			 __ATOMIC_RELEASE);
 	local_inc(&r->written);
 }
 

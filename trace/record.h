@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_VERSION		1
+#define TRACE_VERSION		2
 
 /*
  * Ring geometry. A ring's data area is a power of two bytes, a multiple of
@@ -35,18 +35,19 @@
 
 /*
  * The common record header, 16 bytes. The first 8 bytes are the commit
- * word: the writer stores it last, in one 8-byte store, so a reader either
- * sees the whole record or a stale word. A record at ring byte position
- * pos is whole only if flags has TRACE_F_COMMIT and seq == (uint32_t)(pos
- * >> 3); anything else at that position is stale (an older lap), not yet
- * committed, or from a newer lap. TRACE_PAD records may be 8 bytes long
- * (commit word only, no tsc).
+ * word. The writer stores its first half (type, size, flags) with the
+ * payload and seq last, in one 4-byte store: seq is what commits. A
+ * record at ring byte position pos is whole only if flags has
+ * TRACE_F_COMMIT and seq == (uint32_t)pos; anything else at that position
+ * is stale (an older lap), not yet committed, or from a newer lap. Readers
+ * load the commit word in one 8-byte load. TRACE_PAD records may be 8
+ * bytes long (commit word only, no tsc).
  */
 struct trace_hdr {
 	uint16_t type;		/* TRACE_* record type */
 	uint8_t size;		/* bytes, header included; multiple of 8 */
 	uint8_t flags;		/* TRACE_F_* */
-	uint32_t seq;		/* low 32 bits of (ring position >> 3) */
+	uint32_t seq;		/* low 32 bits of the ring position */
 	uint64_t tsc;		/* time stamp counter when the record was made */
 };
 
@@ -57,7 +58,7 @@ struct trace_hdr {
 #define TRACE_COMMIT_WORD(type, size, flags, seq) \
 	((uint64_t)(type) | (uint64_t)(size) << 16 | \
 	 (uint64_t)(flags) << 24 | (uint64_t)(uint32_t)(seq) << 32)
-#define TRACE_SEQ(pos)		((uint32_t)((pos) >> 3))
+#define TRACE_SEQ(pos)		((uint32_t)(pos))
 
 /*
  * Record types. Numbers are ABI: never renumber, only add. Sizes in the

@@ -11,8 +11,10 @@ void (*trace_nest_hook)(struct trace_ring_hdr *r, int where);
 /*
  * Make @mem (@bytes long, 64-byte aligned) an empty ring for @cpu in
  * @mode. The data area is the largest power of two that fits, at least
- * two blocks. Zeroes the data so no commit word from an earlier use (a
- * warm reboot) can pass for a record of this one.
+ * two blocks. Fills the data with 0xff bytes: seq 0xffffffff matches no
+ * position (they are 8-aligned), so neither a commit word from an earlier
+ * use (a warm reboot) nor the first lap's fresh memory, read while a
+ * record's first half is stored and its seq not yet, passes for a record.
  * Context: boot, before the ring is published. Returns 0 or -EINVAL.
  */
 int trace_ring_init(void *mem, size_t bytes, uint32_t cpu, int mode)
@@ -25,7 +27,8 @@ int trace_ring_init(void *mem, size_t bytes, uint32_t cpu, int mode)
 		return -EINVAL;
 	while (trace_ring_bytes(size * 2) <= bytes)
 		size *= 2;
-	__builtin_memset(mem, 0, trace_ring_bytes(size));
+	__builtin_memset(mem, 0, TRACE_RING_HDR_SIZE);
+	__builtin_memset((uint8_t *)mem + TRACE_RING_HDR_SIZE, 0xff, size);
 	r->version = TRACE_VERSION;
 	r->mode = (uint8_t)mode;
 	r->cpu = cpu;

@@ -505,6 +505,37 @@ TEST(stale_lap_is_not_a_record)
 	CHECK_EQ(trace_reader_next(&rd, &u), -EAGAIN);
 }
 
+/*
+ * The writer stores a commit word's first half (type, size, flags) before
+ * its seq: a record caught between the two is not whole, in a fresh ring's
+ * first record (where an all-zero seq would match position 0) and over an
+ * older lap.
+ */
+TEST(first_half_without_seq_is_not_whole)
+{
+	struct trace_ring_hdr *r = ring_new(SMALL, TRACE_MODE_OVERWRITE);
+	uint32_t *at0 = (uint32_t *)(ring_mem + TRACE_RING_HDR_SIZE);
+	uint32_t first = (uint32_t)TRACE_COMMIT_WORD(TRACE_MARKER, 32,
+						     TRACE_F_COMMIT, 0);
+	struct trace_reader rd;
+	union rec u;
+
+	r->head = 32;			/* reserved at 0, first half stored */
+	at0[0] = first;
+	CHECK_EQ(trace_reader_init(&rd, r, false), 0);
+	CHECK_EQ(trace_reader_next(&rd, &u), -EAGAIN);
+	at0[1] = TRACE_SEQ(0);		/* the commit */
+	CHECK_EQ(trace_reader_next(&rd, &u), 32);
+
+	for (uint64_t i = 1; i < SMALL / 32; i++)
+		trace_emit_marker(r, i, ~i);
+	r->head += 32;			/* the next lap's first, half stored */
+	at0[0] = first;
+	CHECK_EQ(trace_reader_init(&rd, r, false), 0);
+	rd.pos = SMALL;
+	CHECK_EQ(trace_reader_next(&rd, &u), -EAGAIN);
+}
+
 TEST(corrupt_commit_word_skips_block)
 {
 	struct trace_ring_hdr *r = ring_new(SMALL, TRACE_MODE_OVERWRITE);
@@ -546,6 +577,7 @@ static const struct harness_test tests[] = {
 	T(nested_record_before_inline_reservation),
 	T(half_written_record_detected),
 	T(stale_lap_is_not_a_record),
+	T(first_half_without_seq_is_not_whole),
 	T(corrupt_commit_word_skips_block),
 	T(name8_packs_and_pads),
 };
