@@ -177,36 +177,34 @@ static inline struct cap *ipc_fast_cap(struct proc *p, uint64_t slot,
 static __attribute__((used, noinline, noclone, cold,
 		      no_caller_saved_registers)) void
 ipc_fast_trace_retry(struct trace_ring_hdr *r, uint16_t type,
-		     uint32_t endpoint, uint32_t partner_tid, uint64_t tag,
-		     uint32_t prev_tid)
+		     uint32_t endpoint, uint32_t partner_tid, uint64_t tag)
 {
-	trace_retry_ipc_switch(r, type, endpoint, partner_tid, tag, prev_tid);
+	trace_retry_ipc_switch(r, type, endpoint, partner_tid, tag);
 }
 
 static inline __attribute__((always_inline)) void
 ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
 			  uint32_t endpoint, uint32_t partner_tid,
-			  uint64_t tag, uint32_t prev_tid)
+			  uint64_t tag)
 {
 	/*
 	 * r8, r9 and r10 carry message words this file's build leaves
 	 * alone (kernel/build.mk), so GCC does not save them in the
-	 * wrapper either: kept here, around the arguments r8 and r9 pass.
+	 * wrapper either, and the function it calls may change them: kept
+	 * here, around the argument r8 passes.
 	 * The kernel has no red zone (-mno-red-zone): the pushes are safe.
 	 */
 	__asm__ __volatile__("pushq %%r8\n\t"
 			     "pushq %%r9\n\t"
 			     "pushq %%r10\n\t"
 			     "movq %[tag], %%r8\n\t"
-			     "movl %[prev], %%r9d\n\t"
 			     "call ipc_fast_trace_retry\n\t"
 			     "popq %%r10\n\t"
 			     "popq %%r9\n\t"
 			     "popq %%r8"
 			     : : "D"(r), "S"((uint64_t)type),
 			       "d"((uint64_t)endpoint),
-			       "c"((uint64_t)partner_tid), [tag] "r"(tag),
-			       [prev] "r"(prev_tid)
+			       "c"((uint64_t)partner_tid), [tag] "r"(tag)
 			     : "memory");
 }
 
@@ -221,21 +219,19 @@ ipc_fast_trace_retry_call(struct trace_ring_hdr *r, uint16_t type,
 static inline __attribute__((always_inline)) uint64_t
 ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type,
 	       const struct endpoint *ep, const struct thread *next,
-	       const struct trap_frame *tf, const struct thread *prev)
+	       const struct trap_frame *tf)
 {
 	uint64_t now;
 
 	/*
 	 * The fields are read where they are stored, not passed in: the
-	 * pointers are live anyway, four loaded values would not be.
+	 * pointers are live anyway, three loaded values would not be.
 	 */
 	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
 			    (ipc_fast_trace_retry_call(r, type, ep->id,
-						       next->tid, tf->rsi,
-						       prev->tid),
+						       next->tid, tf->rsi),
 			     now = rdtsc()),
-		     TRACE_FILL_IPC_SWITCH(e, ep->id, next->tid, tf->rsi,
-					   prev->tid);
+		     TRACE_FILL_IPC_SWITCH(e, ep->id, next->tid, tf->rsi);
 		     /* stamped by the reservation; a real load, so the
 		      * clock's halves need not stay live (a spill) */
 		     now = READ_ONCE(e->h.tsc));
@@ -264,7 +260,7 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 	uint64_t now, top;
 
 	if (r)
-		now = ipc_fast_trace(r, type, ep, next, tf, prev);
+		now = ipc_fast_trace(r, type, ep, next, tf);
 	else
 		now = rdtsc();
 	top = next->kstack_top;		/* after the record: fewer live */

@@ -215,7 +215,7 @@ static uint64_t bench_tag = 0x10001;
 /*
  * The IPC fast path's record as ipc_fast_switch() makes it
  * (kernel/ipc_fast.c): the ring from the struct cpu in hand, the payload
- * from the endpoint, the trap frame and the two threads.
+ * from the endpoint, the trap frame and the partner thread.
  */
 static inline void bench_ipc_switch(struct cpu *c)
 {
@@ -223,7 +223,7 @@ static inline void bench_ipc_switch(struct cpu *c)
 
 	if (r)
 		trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, bench_ep_id,
-				      bench_next.tid, bench_tag, bench_prev.tid);
+				      bench_next.tid, bench_tag);
 }
 
 /*
@@ -284,8 +284,7 @@ static void bench_record(void)
 		   trace_emit_syscall_exit(r, i, i),
 		   trace_syscall_exit_irqoff(i, i));
 	BENCH_KIND("ipc_switch",
-		   trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, 7,
-					 i, i, i + 1),
+		   trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, 7, i, i),
 		   bench_ipc_switch(c));
 	trace_rings[id] = c->trace_ring = mine;
 	irq_restore(f);

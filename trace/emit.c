@@ -209,11 +209,10 @@ SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
 
 SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r, uint16_t type,
 				     uint32_t endpoint, uint32_t partner_tid,
-				     uint64_t tag, uint32_t prev_tid)
+				     uint64_t tag)
 {
 	if (trace_make_room(r, sizeof(struct trace_ipc_switch)))
-		trace_emit_ipc_switch(r, type, endpoint, partner_tid, tag,
-				      prev_tid);
+		trace_emit_ipc_switch(r, type, endpoint, partner_tid, tag);
 }
 
 /* Copy a task name: two words, so @src must be TRACE_NAME_LEN bytes. */

@@ -192,8 +192,7 @@ TRACE_SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
 				    uint64_t tag);
 TRACE_SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r,
 					   uint16_t type, uint32_t endpoint,
-					   uint32_t partner_tid, uint64_t tag,
-					   uint32_t prev_tid);
+					   uint32_t partner_tid, uint64_t tag);
 
 /*
  * Returns the record's time stamp (or, if the record was dropped, the
@@ -303,12 +302,11 @@ static TRACE_INLINE void trace_emit_ipc(struct trace_ring_hdr *r,
  * (ipc_fast_trace() in kernel/ipc_fast.c), which passes field loads as the
  * arguments: each is read where it is stored, so nothing stays live.
  */
-#define TRACE_FILL_IPC_SWITCH(e, endpoint_, partner_tid_, tag_, prev_tid_) \
+#define TRACE_FILL_IPC_SWITCH(e, endpoint_, partner_tid_, tag_)	\
 do {									\
 	TRACE_PUT((e)->endpoint, (endpoint_));				\
 	TRACE_PUT((e)->partner_tid, (partner_tid_));			\
 	TRACE_PUT((e)->tag, (tag_));					\
-	TRACE_PUT64((e)->prev_tid, (uint32_t)(prev_tid_)); /* reserved 0 */ \
 } while (0)
 
 /*
@@ -318,13 +316,12 @@ do {									\
 static TRACE_INLINE void trace_emit_ipc_switch(struct trace_ring_hdr *r,
 					       uint16_t type, uint32_t endpoint,
 					       uint32_t partner_tid,
-					       uint64_t tag, uint32_t prev_tid)
+					       uint64_t tag)
 {
 	TRACE_RECORD_INLINE(r, struct trace_ipc_switch, type,
 			    trace_retry_ipc_switch(r, type, endpoint, partner_tid,
-						   tag, prev_tid),
-		     TRACE_FILL_IPC_SWITCH(e, endpoint, partner_tid, tag,
-					   prev_tid));
+						   tag),
+		     TRACE_FILL_IPC_SWITCH(e, endpoint, partner_tid, tag));
 }
 
 #endif

@@ -262,15 +262,15 @@ struct trace_ipc {
  * half trip. It stands for a TRACE_IPC_CALL (or _REPLY) record from prev
  * to partner on endpoint with tag, followed at the same time stamp by a
  * TRACE_SCHED_SWITCH from prev (now TRACE_STATE_SLEEPING, priority 0) to
- * partner: converters emit both, so CPU tracks chain as before.
+ * partner: converters emit both, so CPU tracks chain as before. prev is
+ * the thread this CPU's records last switched to (the sender runs the
+ * fast path on its own CPU), so the record does not name it.
  */
 struct trace_ipc_switch {
 	struct trace_hdr h;
 	uint32_t endpoint;	/* endpoint (capability object) id */
 	uint32_t partner_tid;	/* the message's receiver, next on this CPU */
 	uint64_t tag;		/* message label / first word */
-	uint32_t prev_tid;	/* the sender, switched out asleep */
-	uint32_t reserved;	/* 0 */
 };
 
 /* TRACE_PAGE_FAULT: a page fault was taken. */
@@ -467,9 +467,9 @@ _Static_assert(sizeof(struct trace_syscall_exit) == 32, "syscall_exit");
 _Static_assert(sizeof(struct trace_ipc) == 32, "ipc");
 _Static_assert(sizeof(struct trace_page_fault) == 40, "page_fault");
 _Static_assert(sizeof(struct trace_marker) == 32, "marker");
-_Static_assert(sizeof(struct trace_ipc_switch) == 40, "ipc_switch");
-_Static_assert(offsetof(struct trace_ipc_switch, prev_tid) == 32,
-	       "ipc_switch.prev_tid");
+_Static_assert(sizeof(struct trace_ipc_switch) == 32, "ipc_switch");
+_Static_assert(offsetof(struct trace_ipc_switch, tag) == 24,
+	       "ipc_switch.tag");
 _Static_assert(offsetof(struct trace_task_new, name) == 32, "task_new.name");
 _Static_assert(offsetof(struct trace_task_rename, name) == 24, "rename.name");
 _Static_assert(offsetof(struct trace_ring_hdr, head) == 64, "ring.head");

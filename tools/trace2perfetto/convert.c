@@ -131,17 +131,23 @@ static void convert_switch(struct convert *cv, uint64_t ts, unsigned int cpu,
  * then its TRACE_SCHED_SWITCH, as if both had been recorded; after a
  * call, also the server's TRACE_IPC_RECV, at the same instant (the slow
  * path records it when the server takes the call), so the server's
- * serve slice opens that its REPLY closes.
+ * serve slice opens that its REPLY closes. The switch is from the thread
+ * this CPU's chain last switched to: the sender ran the fast path there.
+ * Before this CPU's first switch (a flight recording's oldest records
+ * are gone) that thread is unknown: the chain starts at the partner.
  */
 static void convert_ipc_switch(struct convert *cv, uint64_t ts,
 			       unsigned int cpu,
 			       const struct trace_ipc_switch *r)
 {
+	struct convert_cpu *c = &cv->cpus[cpu];
+	uint32_t sender = c->cur;
+	bool known = c->have_cur;
 	struct trace_ipc ipc = {
 		.h = r->h, .endpoint = r->endpoint,
 		.partner_tid = r->partner_tid, .tag = r->tag };
 	struct trace_sched_switch sw = {
-		.h = r->h, .prev_tid = r->prev_tid,
+		.h = r->h, .prev_tid = sender,
 		.next_tid = r->partner_tid,
 		.prev_state = TRACE_STATE_SLEEPING };
 
@@ -151,10 +157,15 @@ static void convert_ipc_switch(struct convert *cv, uint64_t ts,
 	sw.h.type = TRACE_SCHED_SWITCH;
 	sw.h.size = sizeof(sw);
 	thread_ipc(cv, ts, cpu, &ipc);
-	convert_switch(cv, ts, cpu, &sw);
+	if (known) {
+		convert_switch(cv, ts, cpu, &sw);
+	} else {
+		c->cur = r->partner_tid;
+		c->have_cur = true;
+	}
 	if (r->h.type == TRACE_IPC_CALL_SWITCH) {
 		ipc.h.type = TRACE_IPC_RECV;
-		ipc.partner_tid = r->prev_tid;
+		ipc.partner_tid = known ? sender : 0;
 		thread_ipc(cv, ts, cpu, &ipc);
 	}
 }

@@ -101,16 +101,18 @@ static void ipc(unsigned int cpu, uint64_t ns, uint16_t type, uint32_t ep,
 	r->tag = 0x42;
 }
 
-/* The IPC fast path's one record per half trip: IPC and switch. */
+/*
+ * The IPC fast path's one record per half trip: IPC and switch, from the
+ * thread @cpu last switched to.
+ */
 static void ipc_switch(unsigned int cpu, uint64_t ns, uint16_t type,
-		       uint32_t ep, uint32_t prev, uint32_t partner)
+		       uint32_t ep, uint32_t partner)
 {
 	struct trace_ipc_switch *r = synth_rec(&s, cpu, type, at(ns));
 
 	r->endpoint = ep;
 	r->partner_tid = partner;
 	r->tag = 0x43;
-	r->prev_tid = prev;
 }
 
 static void irq(unsigned int cpu, uint64_t ns, uint32_t vector,
@@ -181,8 +183,8 @@ static void basic_cpu0(void)
 	sw(0, 23000, 1, 0, TRACE_STATE_PREEMPTED);
 	/* A fast-path call and reply: each switch must chain. */
 	sw(0, 24000, 0, 1, 0);
-	ipc_switch(0, 25000, TRACE_IPC_CALL_SWITCH, 7, 1, 4);
-	ipc_switch(0, 26000, TRACE_IPC_REPLY_SWITCH, 7, 4, 1);
+	ipc_switch(0, 25000, TRACE_IPC_CALL_SWITCH, 7, 4);
+	ipc_switch(0, 26000, TRACE_IPC_REPLY_SWITCH, 7, 1);
 	sw(0, 27000, 1, 0, TRACE_STATE_SLEEPING);
 }
 
