@@ -610,6 +610,162 @@ long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
 	return err ? err : (long)at;
 }
 
+/* A move of pages between two ranges of one vm, by their PTEs. */
+struct vm_move {
+	pte_t *pml4;
+	vaddr_t from, to;		/* the ranges' starts */
+};
+
+/* The destination's page tables for a present page (first pass). */
+static bool vm_move_prepare(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct vm_move *m = arg;
+
+	(void)pte;
+	return mmu_walk(m->pml4, m->to + (va - m->from), true) != NULL;
+}
+
+/* The page itself (second pass: the tables exist, nothing can fail). */
+static bool vm_move_pte(pte_t *pte, vaddr_t va, void *arg)
+{
+	struct vm_move *m = arg;
+
+	*mmu_walk(m->pml4, m->to + (va - m->from), false) = *pte;
+	*pte = 0;
+	invlpg(va);
+	return true;
+}
+
+/*
+ * Move [old, old + old_len), part of one region, to a new region of
+ * new_len bytes at @to (@fixed: what was there is unmapped first) or in
+ * the first free gap: the pages move by their PTEs, none is copied;
+ * beyond min(old_len, new_len) the old range is unmapped, the new one
+ * demand-paged. The source's stale TLB entries are shot down before
+ * anything is freed. map_busy held. Returns the new address or -errno.
+ */
+static long vm_move(struct vm *vm, vaddr_t old, size_t old_len,
+		    size_t new_len, bool fixed, vaddr_t to)
+{
+	size_t keep = MIN(old_len, new_len);
+	struct vm_move m = { phys_to_virt(vm->pml4), old, 0 };
+	struct vm_region *r, *nr;
+	unsigned long f;
+	unsigned here;
+	int err = -ENOMEM;
+
+	if (fixed) {
+		if (!vm_range_ok(to, new_len) ||
+		    (to < old + old_len && old < to + new_len))
+			return -EINVAL;
+		err = vm_unmap_range(vm, to, new_len);
+		if (err)
+			return err;
+		err = -ENOMEM;
+	}
+	nr = kmalloc(sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	f = spin_lock_irqsave(&vm->lock);
+	if (!fixed)
+		to = vm_find_gap(vm, new_len);
+	r = vm_find(vm, old);		/* again: the unmap may have split it */
+	*nr = *r;			/* before vm_cut() frees r */
+	nr->start = to;
+	nr->end = to + new_len;
+	if (nr->shm) {
+		nr->shm_pa += old - r->start;
+		shm_get(nr->shm);	/* before vm_cut() puts r's */
+	}
+	m.to = to;
+	if (to && vm_walk_range(vm, old, old + keep, vm_move_prepare, &m))
+		err = vm_cut(vm, old, old + old_len);
+	if (err) {
+		if (nr->shm)
+			shm_put(nr->shm);
+		spin_unlock_irqrestore(&vm->lock, f);
+		kfree(nr);
+		return err;
+	}
+	vm_walk_range(vm, old, old + keep, vm_move_pte, &m);
+	vm_insert(vm, nr);
+	here = cpu_id();
+	spin_unlock_irqrestore(&vm->lock, f);
+	vm_shootdown(vm, here);
+	if (keep < old_len)
+		vm_zap(vm, old + keep, old + old_len);
+	return (long)to;
+}
+
+/*
+ * Grow region r, which ends at @end, to @new_end if nothing is mapped
+ * there and it stays in the user half. Lock held.
+ */
+static bool vm_grow(struct vm *vm, struct vm_region *r, vaddr_t new_end)
+{
+	struct vm_region *next;
+
+	if (new_end < r->end || new_end > VM_USER_TOP)
+		return false;
+	if (r->link.next != &vm->regions) {
+		next = list_entry(r->link.next, struct vm_region, link);
+		if (next->start < new_end)
+			return false;
+	}
+	r->end = new_end;
+	return true;
+}
+
+/*
+ * mremap: resize [old, old + old_len), which must lie in one region, to
+ * new_len bytes. Shrinks in place; grows in place when the pages after it
+ * are free; else, with @may_move, moves it (vm_move(), to @to if @fixed).
+ * A shared mapping (shm) may shrink or move but not grow: its object has
+ * no more pages. Returns the address or -errno, as Linux: -EFAULT if the
+ * range is not within one region, -ENOMEM if it cannot grow in place and
+ * may not move (or no gap fits), -EINVAL for bad sizes, a bad or
+ * overlapping destination, or growing a shared mapping.
+ */
+long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
+	      bool may_move, bool fixed, vaddr_t to)
+{
+	struct vm_region *r;
+	bool move = false;
+	unsigned long f;
+	long ret;
+
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!old_len || !new_len || new_len > VM_USER_TOP)
+		return -EINVAL;
+	vm_map_lock(vm);
+	f = spin_lock_irqsave(&vm->lock);
+	r = vm_find(vm, old);
+	if (!r || old + old_len < old || old + old_len > r->end)
+		ret = -EFAULT;
+	else if (r->shm && new_len > old_len)
+		ret = -EINVAL;
+	else if (!fixed && (new_len <= old_len ||
+			    (old + old_len == r->end &&
+			     vm_grow(vm, r, old + new_len))))
+		ret = (long)old;
+	else if (may_move)
+		move = true;
+	else
+		ret = -ENOMEM;
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (move) {
+		ret = vm_move(vm, old, old_len, new_len, fixed, to);
+	} else if (ret == (long)old && new_len < old_len) {
+		int err = vm_unmap_range(vm, old + new_len, old_len - new_len);
+
+		if (err)
+			ret = err;
+	}
+	vm_map_unlock(vm);
+	return ret;
+}
+
 /*
  * brk: move the program break. The heap is the region [brk_start, brk)
  * rounded to pages. Returns the new break (the old one if refused), as

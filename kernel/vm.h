@@ -59,6 +59,8 @@ int vm_fault(struct vm *vm, vaddr_t addr, uint64_t err);
 int vm_copy_to(struct vm *vm, vaddr_t dst, const void *src, size_t n);
 long vm_mmap_anon(struct vm *vm, vaddr_t hint, size_t len, unsigned prot,
 		  bool fixed);
+long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
+	      bool may_move, bool fixed, vaddr_t to);
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
 size_t vm_resident(struct vm *vm);
 size_t vm_size(struct vm *vm);

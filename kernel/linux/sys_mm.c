@@ -1,5 +1,6 @@
 /*
- * Linux memory calls: brk, anonymous mmap/munmap/mprotect, madvise.
+ * Linux memory calls: brk, anonymous mmap/munmap/mprotect, mremap,
+ * madvise.
  * Everything is demand-paged (kernel/vm.c); file-backed mappings are not
  * supported yet and get -ENODEV.
  */
@@ -13,6 +14,8 @@
 #define MAP_PRIVATE	0x02
 #define MAP_FIXED	0x10
 #define MAP_ANONYMOUS	0x20
+#define MREMAP_MAYMOVE	1
+#define MREMAP_FIXED	2
 
 static unsigned sys_mm_prot(unsigned long prot)
 {
@@ -54,6 +57,20 @@ long sys_mprotect(SYSCALL_ARGS)
 	if (!a1)
 		return 0;
 	return vm_protect(current_vm(), a0, a1, sys_mm_prot(a2));
+}
+
+/*
+ * mremap(old, old_size, new_size, flags, new_address). MREMAP_DONTUNMAP
+ * is not supported (EINVAL, as for any other unknown flag).
+ */
+long sys_mremap(SYSCALL_ARGS)
+{
+	if ((a0 & ~PAGE_MASK) || (a3 & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((a3 & MREMAP_FIXED) && !(a3 & MREMAP_MAYMOVE)) ||
+	    ((a3 & MREMAP_FIXED) && (a4 & ~PAGE_MASK)))
+		return -EINVAL;
+	return vm_remap(current_vm(), a0, a1, a2, a3 & MREMAP_MAYMOVE,
+			a3 & MREMAP_FIXED, a4);
 }
 
 long sys_madvise(SYSCALL_ARGS)

@@ -600,7 +600,8 @@ static void ut_shm_write_ro(void)
 /*
  * Shared memory: mappings of one object see each other, fork shares
  * them (not copies), a read-only mapping cannot be written (SIGSEGV) or
- * mprotected writable, and objects and mappings are freed to the page.
+ * mprotected writable, mremap moves and shrinks one (not grows), and
+ * objects and mappings are freed to the page.
  * Abuse: zero and huge sizes, empty slots, the wrong kind of capability,
  * a writable map through a capability without CAP_WRITE.
  */
@@ -635,6 +636,16 @@ static int ut_shm_round(void)
 	EXPECT(mprotect((void *)q, 4096, PROT_READ | PROT_WRITE) == -1 &&
 	       errno == EACCES);
 	EXPECT(munmap((void *)p, 65536) == 0 && q[200] == 'c');
+	/* mremap moves a shared mapping (read-only still) and shrinks it. */
+	EXPECT(mremap((void *)q, 65536, 131072, MREMAP_MAYMOVE) == MAP_FAILED &&
+	       errno == EINVAL);
+	EXPECT(mremap((void *)q, 65536, 65536, MREMAP_MAYMOVE | MREMAP_FIXED,
+		      (void *)p) == p);
+	q = p;
+	EXPECT(q[100] == 'p' && q[200] == 'c');
+	ut_shm_ro = q;
+	EXPECT(ut_dies_with(ut_shm_write_ro, SIGSEGV));
+	EXPECT(mremap((void *)q, 65536, 32768, 0) == q);
 	EXPECT(ipc_cap_drop(s) == 0 && ipc_cap_drop(ro) == 0);
 	EXPECT(q[100] == 'p');	/* the mapping still holds it */
 	EXPECT(munmap((void *)q, 65536) == 0);

@@ -1,10 +1,12 @@
 /*
- * utests: user memory. brk, anonymous mmap/munmap/mprotect, NX, demand
+ * utests: user memory. brk, anonymous mmap/munmap/mprotect/mremap, NX, demand
  * paging, and requests for memory a process must never get.
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "utests.h"
 #include "ut_tests.h"
@@ -130,6 +132,134 @@ int t_mprotect(void)
 	prot_page[5] = 5;
 	EXPECT(munmap(prot_page, 2 * PG) == 0);
 	EXPECT(mprotect(prot_page, PG, PROT_READ) == -1 && errno == ENOMEM);
+	return 0;
+}
+
+/* Whether p's page is mapped: a pipe write from it works, or EFAULT. */
+static bool mapped(const void *p)
+{
+	int fd[2];
+	ssize_t n;
+
+	if (pipe(fd))
+		return true;	/* the EXPECT after it then fails */
+	n = syscall(SYS_write, fd[1], p, 1);
+	close(fd[0]);
+	close(fd[1]);
+	return n == 1;
+}
+
+/* Each page of [p, p + pages) holds its index + seed. */
+static void fill(char *p, unsigned pages, char seed)
+{
+	for (unsigned i = 0; i < pages; i++)
+		memset(p + i * PG, (char)(i + seed), PG);
+}
+
+static bool holds(const char *p, unsigned pages, char seed)
+{
+	for (unsigned i = 0; i < pages; i++)
+		if (p[i * PG] != (char)(i + seed) ||
+		    p[i * PG + PG - 1] != (char)(i + seed))
+			return false;
+	return true;
+}
+
+static void *remap(void *old, size_t old_len, size_t new_len, int flags,
+		   void *to)
+{
+	return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, to);
+}
+
+/*
+ * mremap shrinks in place, grows in place when the pages after are free,
+ * else moves with MREMAP_MAYMOVE (contents kept, the old range gone, new
+ * pages zero) or fails ENOMEM; MREMAP_FIXED moves to a chosen address;
+ * musl's realloc of a large block keeps its bytes; bad calls get EINVAL
+ * or EFAULT.
+ */
+static int mremap_moves(void)
+{
+	char *a = map(NULL, 8 * PG, PROT_READ | PROT_WRITE, 0), *b, *c, *d;
+	unsigned char *big;
+
+	EXPECT(a != MAP_FAILED);
+	fill(a, 8, 1);
+	/* Shrink: same address, the tail gone. */
+	EXPECT(remap(a, 8 * PG, 4 * PG, 0, NULL) == a);
+	EXPECT(holds(a, 4, 1) && !mapped(a + 4 * PG) && !mapped(a + 7 * PG));
+	/* Grow in place into the freed pages: zero beyond the old end. */
+	EXPECT(remap(a, 4 * PG, 6 * PG, 0, NULL) == a);
+	EXPECT(holds(a, 4, 1) && a[4 * PG] == 0 && a[6 * PG - 1] == 0);
+	/* Blocked: ENOMEM without MAYMOVE; with it, moved whole. */
+	b = map(a + 6 * PG, PG, PROT_READ, MAP_FIXED);
+	EXPECT(b == a + 6 * PG);
+	EXPECT(remap(a, 6 * PG, 16 * PG, 0, NULL) == MAP_FAILED &&
+	       errno == ENOMEM);
+	a[5 * PG] = 9;
+	c = remap(a, 6 * PG, 16 * PG, MREMAP_MAYMOVE, NULL);
+	EXPECT(c != MAP_FAILED && c != a);
+	EXPECT(holds(c, 4, 1) && c[5 * PG] == 9 && c[15 * PG] == 0);
+	EXPECT(!mapped(a) && !mapped(a + 5 * PG) && mapped(b));
+	c[15 * PG] = 3;
+	/* FIXED: onto d, replacing it; a destination overlapping is EINVAL. */
+	d = map(NULL, 8 * PG, PROT_READ, 0);
+	EXPECT(d != MAP_FAILED);
+	EXPECT(remap(c, 16 * PG, 16 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+		     c + 8 * PG) == MAP_FAILED && errno == EINVAL);
+	EXPECT(remap(c, 16 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+		     d) == d);
+	EXPECT(holds(d, 4, 1) && d[5 * PG] == 9 && d[6 * PG] == 0);
+	d[7 * PG] = 1;			/* writable: c's protection came along */
+	EXPECT(!mapped(c) && !mapped(c + 15 * PG));
+	/* Refused: EINVAL for bad flags and sizes, EFAULT off a mapping. */
+	EXPECT(remap(d + 1, PG, 2 * PG, MREMAP_MAYMOVE, NULL) == MAP_FAILED &&
+	       errno == EINVAL);
+	EXPECT(remap(d, PG, 0, MREMAP_MAYMOVE, NULL) == MAP_FAILED &&
+	       errno == EINVAL);
+	EXPECT(remap(d, PG, 2 * PG, MREMAP_FIXED, c) == MAP_FAILED &&
+	       errno == EINVAL);
+	EXPECT(remap(d, PG, 2 * PG, 0x100, NULL) == MAP_FAILED &&
+	       errno == EINVAL);
+	EXPECT(remap(c, PG, 2 * PG, MREMAP_MAYMOVE, NULL) == MAP_FAILED &&
+	       errno == EFAULT);
+	EXPECT(remap(UT_KERNEL_TEXT, PG, 2 * PG, MREMAP_MAYMOVE, NULL) ==
+	       MAP_FAILED && errno == EFAULT);
+	EXPECT(munmap(b, PG) == 0);
+	EXPECT(munmap(d, 8 * PG) == 0);
+	EXPECT(remap(d, PG, 2 * PG, MREMAP_MAYMOVE, NULL) == MAP_FAILED &&
+	       errno == EFAULT);
+	/* musl's realloc of an mmap'd block goes through mremap. */
+	big = malloc(1 << 20);
+	EXPECT(big != NULL);
+	for (unsigned i = 0; i < 1 << 20; i++)
+		big[i] = (unsigned char)(i * 7);
+	big = realloc(big, 8 << 20);
+	EXPECT(big != NULL);
+	for (unsigned i = 0; i < 1 << 20; i++)
+		EXPECT(big[i] == (unsigned char)(i * 7));
+	big[(8 << 20) - 1] = 1;
+	free(big);
+	return 0;
+}
+
+static void mremap_child(void)
+{
+	exit(mremap_moves());
+}
+
+/*
+ * mremap_moves() in a child, so that its page tables go with it: no page
+ * was lost on the way (a moved PTE dropped, or one left behind and freed
+ * twice), every frame is back once it is reaped.
+ */
+int t_mremap(void)
+{
+	long before = ut_settled_free_pages();
+	int status = ut_child_status(mremap_child);
+
+	EXPECT(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT(ut_settled_free_pages() == before);
 	return 0;
 }
 

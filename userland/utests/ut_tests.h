@@ -26,6 +26,7 @@ int t_mmap(void);
 int t_mmap_fixed(void);
 int t_munmap_segv(void);
 int t_mprotect(void);
+int t_mremap(void);
 int t_nx(void);
 int t_demand_paging(void);
 int t_mm_abuse(void);

@@ -54,6 +54,7 @@ static const struct utest utests[] = {
 	{ t_mmap_fixed, "mmap_fixed", USTAGE_MMAP_FIXED },
 	{ t_munmap_segv, "munmap_segv", USTAGE_MUNMAP_SEGV },
 	{ t_mprotect, "mprotect", USTAGE_MPROTECT },
+	{ t_mremap, "mremap", USTAGE_MREMAP },
 	{ t_nx, "nx", USTAGE_NX },
 	{ t_demand_paging, "demand_paging", USTAGE_DEMAND_PAGING },
 	{ t_mm_abuse, "mm_abuse", USTAGE_MM_ABUSE },
