@@ -29,7 +29,7 @@ static const char *kgdb_threads_state(enum thread_state s, int cpu)
 	static const char *const names[] = {
 		[THREAD_RUNNING] = "running",	[THREAD_READY] = "ready",
 		[THREAD_SLEEPING] = "sleeping", [THREAD_WAKING] = "waking",
-		[THREAD_DEAD] = "dead",
+		[THREAD_DEAD] = "dead",		[THREAD_STOPPED] = "stopped",
 	};
 
 	if (cpu >= 0)

@@ -183,7 +183,7 @@ static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 
 	if (p)
 		*p = val;
-	if (t->state != THREAD_SLEEPING || (only_if && !*only_if)) {
+	if (!thread_asleep(t->state) || (only_if && !*only_if)) {
 		spin_unlock(&rq->lock);
 		irq_restore(f);
 		return false;
@@ -281,7 +281,7 @@ static void sched_pick_and_switch(bool preempt)
 	spin_lock(&c->rq.lock);
 	c->need_resched = false;
 	if (prev != c->idle && (prev->state == THREAD_RUNNING ||
-				(preempt && prev->state == THREAD_SLEEPING)))
+				(preempt && thread_asleep(prev->state))))
 		rq_enqueue(&c->rq, prev);
 	next = rq_dequeue(&c->rq);
 	if (!next)

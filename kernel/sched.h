@@ -32,7 +32,16 @@ enum thread_state {
 	THREAD_SLEEPING,	/* on a wait queue or a sleep list */
 	THREAD_WAKING,		/* being moved to another CPU by a waker */
 	THREAD_DEAD,		/* exited; the reaper frees it */
+	THREAD_STOPPED,		/* SLEEPING in a job-control stop (signal.c):
+				 * woken alike, told apart only where it is
+				 * shown (the trace, the debugger) */
 };
+
+/* Asleep, so a wakeup makes it runnable: SLEEPING or STOPPED. */
+static inline bool thread_asleep(enum thread_state s)
+{
+	return s == THREAD_SLEEPING || s == THREAD_STOPPED;
+}
 
 #define THREAD_NAME_LEN 16
 
@@ -161,7 +170,10 @@ static inline void sched_account_switch(struct thread *prev,
  * elsewhere (the IPC fast path resumes it at its trap frame). Context:
  * thread, may sleep.
  */
-#define sched_sleep_until(cond) do { \
+#define sched_sleep_until(cond) sched_sleep_as(THREAD_SLEEPING, cond)
+
+/* sched_sleep_until(), asleep in state @as (THREAD_SLEEPING or _STOPPED). */
+#define sched_sleep_as(as, cond) do { \
 	for (;;) { \
 		unsigned long f_ = irq_save(); \
 		struct runqueue *rq_ = &this_cpu()->rq; \
@@ -171,7 +183,7 @@ static inline void sched_account_switch(struct thread *prev,
 			irq_restore(f_); \
 			break; \
 		} \
-		current_thread()->state = THREAD_SLEEPING; \
+		current_thread()->state = (as); \
 		spin_unlock(&rq_->lock); \
 		schedule(); \
 		irq_restore(f_); \

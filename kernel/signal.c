@@ -401,7 +401,8 @@ static __noreturn void signal_bad_frame(const struct trap_frame *tf,
  */
 static void signal_stopped_wait(struct proc *p)
 {
-	sched_sleep_until(!READ_ONCE(p->stop_sig) || READ_ONCE(p->killed));
+	sched_sleep_as(THREAD_STOPPED,
+		       !READ_ONCE(p->stop_sig) || READ_ONCE(p->killed));
 }
 
 /*

@@ -174,6 +174,16 @@ def check_user(text):
                           (want, len(names), ", ".join(sorted(names)[:20])))
 
 
+def check_stopped(text):
+    """A process stopped by a job-control signal is switched out as
+    stopped (prev_state T, 4 in Linux 4.4's layout), not as sleeping."""
+    for _, ev in ftrace_events(text):
+        sw = field(ev, "sched_switch")
+        if sw is not None and int(field(sw, "prev_state", 0)) == 4:
+            return
+    raise Failure("no sched_switch with prev_state T (stopped)")
+
+
 def check_ipc(text):
     """IPC shows as slices, a call and its serving joined by a flow: the
     caller's slice starts a flow that the server's slice ends."""

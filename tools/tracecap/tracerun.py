@@ -160,6 +160,7 @@ def pftrace_checks(pftrace, ncpus, user=False):
               ("user_events", pftrace_check.check_user)]
     if user:
         checks.append(("ipc_flows", pftrace_check.check_ipc))
+        checks.append(("stopped_state", pftrace_check.check_stopped))
     res = [("decode", None)]
     for name, fn in checks:
         try:
