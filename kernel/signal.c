@@ -443,30 +443,36 @@ static void signal_stop(struct proc *p, int sig, uint32_t cont_seq)
 }
 
 /*
- * A terminal answered the calling thread's read with FS_TTY_BACKGROUND
- * (include/loupe/fsproto.h): as Linux's tty, -EIO if the thread ignores
- * or blocks SIGTTIN, or its process group is orphaned (nobody could
- * continue it); else SIGTTIN to its group and -ERESTARTSYS, so the read
- * is made again once the signal is handled (by default: a stop until
- * SIGCONT, by which time the group may own the terminal).
+ * A terminal answered the calling thread's request with FS_TTY_BACKGROUND
+ * (a read: @sig is SIGTTIN) or FS_TTY_BACKGROUND_OUT (a write under
+ * TOSTOP, or a change of its settings: SIGTTOU; include/loupe/fsproto.h).
+ * As Linux's tty (__tty_check_change): a thread that ignores or blocks
+ * @sig gets -EIO for a read and 0 for the rest (go ahead: the caller makes
+ * the request again with FS_F_TTY_ANYWAY); else a member of an orphaned
+ * process group (nobody could continue it) gets -EIO; else @sig goes to
+ * its group and -ERESTARTSYS makes the call again once the signal is
+ * handled (by default: a stop until SIGCONT, by which time the group may
+ * own the terminal).
  */
-long signal_tty_background(void)
+long signal_tty_background(int sig)
 {
 	struct thread *me = current_thread();
 	struct proc *p = me->proc;
 	unsigned long f = spin_lock_irqsave(&proc_lock);
 	int pgid = p->pgid;
-	bool eio;
+	bool ignored, orphaned;
 
 	spin_lock(&p->sig.lock);
-	eio = p->sig.action[SIGTTIN - 1].handler == SIG_IGN ||
-	      (me->sig.blocked & SIG_BIT(SIGTTIN));
+	ignored = p->sig.action[sig - 1].handler == SIG_IGN ||
+		  (me->sig.blocked & SIG_BIT(sig));
 	spin_unlock(&p->sig.lock);
-	eio = eio || proc_pgrp_orphaned_locked(pgid);
+	orphaned = proc_pgrp_orphaned_locked(pgid);
 	spin_unlock_irqrestore(&proc_lock, f);
-	if (eio)
+	if (ignored)
+		return sig == SIGTTIN ? -EIO : 0;
+	if (orphaned)
 		return -EIO;
-	proc_kill(-pgid, SIGTTIN);
+	proc_kill(-pgid, sig);
 	return -ERESTARTSYS;
 }
 

@@ -157,7 +157,7 @@ void signal_thread_exit_locked(struct proc *p, struct thread *t);
 void signal_send_locked(struct proc *p, struct thread *t, int sig,
 			const struct sig_info *info);
 bool signal_fault(int sig, int code, uint64_t addr);
-long signal_tty_background(void);
+long signal_tty_background(int sig);
 bool signal_child_autoreap_locked(struct proc *parent);
 void signal_user_work(struct trap_frame *tf);
 /* = signal_user_work, called by the hot exit paths (syscall.c). */

@@ -131,18 +131,22 @@ int srv_begin_id(unsigned id, struct srv_call *c)
  * server's EINTR (the console's ^C) means the same; if the caller has
  * nothing to take (SIGINT ignored or blocked) the call is simply made
  * again, as the read would go on on Linux. A terminal's FS_TTY_BACKGROUND
- * (a read from a background group) becomes SIGTTIN or EIO
- * (signal_tty_background).
+ * (a read from a background group) becomes SIGTTIN or EIO, its
+ * FS_TTY_BACKGROUND_OUT (a write under TOSTOP or a change of its settings
+ * from one) SIGTTOU or EIO, or the request again with FS_F_TTY_ANYWAY when
+ * the caller ignores or blocks SIGTTOU (signal_tty_background).
  */
 long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	     uint64_t a2, uint64_t out[3])
 {
 	struct thread *me = current_thread();
+	unsigned flags = 0;
 	struct ipc_msg m;
 	long err;
 
+again:
 	do {
-		m = (struct ipc_msg){ .tag = (uint64_t)op << 16 | 4,
+		m = (struct ipc_msg){ .tag = (uint64_t)op << 16 | flags | 4,
 				      .w = { handle, a1, a2, c->slot } };
 		err = ipc_call_kernel(c->reg->ep.obj, &m, me->proc->pid);
 		if (err)
@@ -151,7 +155,14 @@ long srv_rpc(struct srv_call *c, unsigned op, uint64_t handle, uint64_t a1,
 	if ((long)m.w[0] == -EINTR)
 		return -ERESTARTSYS;
 	if ((long)m.w[0] == FS_TTY_BACKGROUND)
-		return signal_tty_background();
+		return signal_tty_background(SIGTTIN);
+	if ((long)m.w[0] == FS_TTY_BACKGROUND_OUT && !flags) {
+		err = signal_tty_background(SIGTTOU);
+		if (err)
+			return err;
+		flags = FS_F_TTY_ANYWAY;	/* SIGTTOU ignored: go ahead */
+		goto again;
+	}
 	out[0] = m.w[0];
 	out[1] = m.w[1];
 	out[2] = m.w[2];

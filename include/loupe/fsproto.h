@@ -35,6 +35,26 @@
  */
 #define FS_TTY_BACKGROUND	(-5000L)
 
+/*
+ * A terminal's answer to a write while it has TOSTOP, or to a change of
+ * its settings (TCSETS, TCSETSW, TCSETSF, TIOCSPGRP, TCFLSH), from a
+ * process outside its foreground group, in its session. The kernel does
+ * what Linux's tty does (signal_tty_background): if the caller ignores or
+ * blocks SIGTTOU, it makes the request again with FS_F_TTY_ANYWAY in the
+ * tag and the terminal does it; else -EIO if the caller's group is
+ * orphaned, else SIGTTOU to its group and the call starts again once the
+ * signal is handled. Never seen by user space.
+ */
+#define FS_TTY_BACKGROUND_OUT	(-5001L)
+
+/*
+ * Request flags, in bits 8-15 of the tag (the label is above, the word
+ * count below). FS_F_TTY_ANYWAY: do it although the caller is a
+ * background job (it ignores or blocks SIGTTOU). Only the kernel makes
+ * requests, so only the kernel sets it.
+ */
+#define FS_F_TTY_ANYWAY		(1u << 8)
+
 #define FS_SLOTS	8
 #define FS_SLOT_SIZE	16384
 #define FS_SHM_SIZE	(FS_SLOTS * FS_SLOT_SIZE)

@@ -8,7 +8,8 @@ a byte), "sigint" catches SIGINT (^C runs its handler in a console read,
 which ends with EINTR, or restarts under SA_RESTART), "stop" stops a reading
 child with ^Z (wait4 WUNTRACED), continues it and its read goes on, ^Z at
 the prompt is ignored, "bg" shows a background read stopped by
-SIGTTIN (EIO when ignored), ^C kills the foreground program and ^D ends its input, and init
+SIGTTIN (EIO when ignored), "ttou" a background tcsetattr and a write
+under TOSTOP stopped by SIGTTOU (going ahead when ignored), ^C kills the foreground program and ^D ends its input, and init
 starts it again each time. Prints PASS:/FAIL: lines for tests/run."""
 
 import os
@@ -212,6 +213,35 @@ def case_bg(g):
     return None if g.expect(PROMPT) else "no prompt"
 
 
+def case_ttou(g):
+    g.type("ttou\r")
+    if not g.expect("ttou: child stopped by signal 22"):
+        return "a background tcsetattr did not stop the job with SIGTTOU"
+    if not g.expect("ttou: child set the terminal\r\n"):
+        return "the job, foreground and continued, did not set the terminal"
+    if not g.expect("ttou: done, status 0"):
+        return "the tcsetattr job did not exit normally"
+    if not g.expect("ttou: child set the terminal, the signal ignored"):
+        return "a background tcsetattr ignoring SIGTTOU did not go ahead"
+    if not g.expect("ttou: done, status 0"):
+        return "the job ignoring SIGTTOU did not exit normally"
+    mark = g.pos
+    if not g.expect("ttou: child stopped by signal 22"):
+        return "a background write under TOSTOP did not stop the job"
+    if "ttou: child wrote" in g.seen_since(mark):
+        return "the background write under TOSTOP went out before the stop"
+    if not g.expect("ttou: child wrote"):
+        return "the writer, foreground and continued, did not write"
+    if not g.expect("ttou: done, status 0"):
+        return "the writing job did not exit normally"
+    if not g.expect(PROMPT):
+        return "no prompt after the SIGTTOU test"
+    g.type("after\r")
+    if not g.expect("echo: after\r\n"):
+        return "conecho does not read after the SIGTTOU test"
+    return None if g.expect(PROMPT) else "no prompt"
+
+
 def case_intr(g):
     mark = g.pos
     g.type("half a line\x03")
@@ -276,7 +306,7 @@ def case_poll(g):
 
 CASES = [("chosen", case_chosen), ("echo", case_echo), ("erase", case_erase), ("kill", case_kill),
          ("raw", case_raw), ("poll", case_poll), ("sigint", case_sigint), ("stop", case_stop),
-         ("bg", case_bg), ("intr", case_intr),
+         ("bg", case_bg), ("ttou", case_ttou), ("intr", case_intr),
          ("eof", case_eof)]
 
 

@@ -17,7 +17,9 @@
  * (SIGCONT, WCONTINUED), and its read goes on to return the next line;
  * "bg" starts a reading job in the background, which SIGTTIN stops until
  * it is made the foreground and continued (one ignoring SIGTTIN gets
- * EIO): how the console test checks job control.
+ * EIO); "ttou" background jobs that set the terminal's settings, and
+ * with TOSTOP write to it, which SIGTTOU stops alike (one ignoring
+ * SIGTTOU goes ahead): how the console test checks job control.
  */
 #include <errno.h>
 #include <poll.h>
@@ -229,6 +231,78 @@ static void conecho_bg(void)
 	}
 }
 
+/*
+ * The child of "ttou": a job in a process group of its own, with SIGTTOU
+ * at its default (dfl) or ignored, that writes to the terminal (write_it)
+ * or sets its settings as they are (tcsetattr), then says so.
+ */
+static void conecho_ttou_child(int dfl, int write_it)
+{
+	struct termios t;
+
+	setpgid(0, 0);
+	signal(SIGTTOU, dfl ? SIG_DFL : SIG_IGN);
+	if (write_it) {
+		say("ttou: child wrote\n");
+		_exit(0);
+	}
+	if (tcgetattr(0, &t) || tcsetattr(0, TCSANOW, &t)) {
+		say("ttou: child tcsetattr failed: %s\n", strerror(errno));
+		_exit(1);
+	}
+	say("ttou: child set the terminal%s\n",
+	    dfl ? "" : ", the signal ignored");
+	_exit(0);
+}
+
+/*
+ * One "ttou" job in the background: with SIGTTOU at its default it stops
+ * (wait4 WUNTRACED), and made the foreground and continued it goes on;
+ * ignoring SIGTTOU, it goes on at once.
+ */
+static void conecho_ttou_job(int dfl, int write_it)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		conecho_ttou_child(dfl, write_it);
+	if (pid < 0)
+		return;
+	setpgid(pid, pid);
+	if (dfl) {
+		if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
+			say("ttou: no stop reported\n");
+			return;
+		}
+		say("ttou: child stopped by signal %d\n", WSTOPSIG(st));
+		tcsetpgrp(0, pid);
+		kill(-pid, SIGCONT);
+	}
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+		say("ttou: done, status %d\n", WEXITSTATUS(st));
+	tcsetpgrp(0, getpgrp());	/* background now: SIGTTOU ignored */
+}
+
+/*
+ * "ttou": a background job that changes the terminal's settings gets
+ * SIGTTOU (or, ignoring it, changes them); with TOSTOP set, so does one
+ * that writes.
+ */
+static void conecho_ttou(void)
+{
+	struct termios t;
+
+	conecho_ttou_job(1, 0);
+	conecho_ttou_job(0, 0);
+	tcgetattr(0, &t);
+	t.c_lflag |= TOSTOP;
+	tcsetattr(0, TCSANOW, &t);
+	conecho_ttou_job(1, 1);
+	t.c_lflag &= ~TOSTOP;
+	tcsetattr(0, TCSANOW, &t);
+}
+
 int main(void)
 {
 	char line[1024];
@@ -265,6 +339,8 @@ int main(void)
 			conecho_stop();
 		else if (!strcmp(line, "bg"))
 			conecho_bg();
+		else if (!strcmp(line, "ttou"))
+			conecho_ttou();
 		else
 			say("echo: %s\n", line);
 	}

@@ -201,6 +201,17 @@ static bool console_background(uint64_t pid)
 	return pgrp > 0 && pgrp != tty.fg_pgrp;
 }
 
+/*
+ * A write (under TOSTOP) or a change of the terminal by a background job
+ * of its session, not yet let through by the kernel (FS_F_TTY_ANYWAY: it
+ * ignores or blocks SIGTTOU): answered FS_TTY_BACKGROUND_OUT, which the
+ * kernel turns into SIGTTOU or EIO.
+ */
+static bool console_background_out(uint64_t pid, const struct ipc_msg *m)
+{
+	return !(m->tag & FS_F_TTY_ANYWAY) && console_background(pid);
+}
+
 /* FS_READ: answer now, park (returns 1), or fail. */
 static int console_read(uint64_t pid, struct ipc_msg *m)
 {
@@ -228,12 +239,14 @@ static int console_read(uint64_t pid, struct ipc_msg *m)
 	return 0;
 }
 
-static long console_write(const struct ipc_msg *m)
+static long console_write(uint64_t pid, const struct ipc_msg *m)
 {
 	const char *buf = console_slot(m);
 
 	if (!buf || m->w[1] > FS_SLOT_SIZE)
 		return -EINVAL;
+	if ((tty.tio.c_lflag & TOSTOP) && console_background_out(pid, m))
+		return FS_TTY_BACKGROUND_OUT;	/* SIGTTOU, EIO or anyway */
 	ldisc_write(&tty, buf, m->w[1]);
 	return (long)m->w[1];
 }
@@ -299,6 +312,16 @@ static long console_ioctl(uint64_t pid, const struct ipc_msg *m)
 	if (!arg)
 		return -EINVAL;
 	switch (m->w[1]) {
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+	case TIOCSPGRP:
+	case TCFLSH:
+		if (console_background_out(pid, m))
+			return FS_TTY_BACKGROUND_OUT;
+		break;
+	}
+	switch (m->w[1]) {
 	case TCGETS:
 		memcpy(arg, &tty.tio, sizeof(tty.tio));
 		return 0;
@@ -353,7 +376,7 @@ static int console_request(uint64_t pid, struct ipc_msg *m)
 	case FS_READ:
 		return console_read(pid, m);
 	case FS_WRITE:
-		r = console_write(m);
+		r = console_write(pid, m);
 		m->w[1] = 0;
 		break;
 	case FS_FSTAT:
