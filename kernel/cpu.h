@@ -74,6 +74,9 @@ struct cpu {
 					 * (trap_dispatch); this CPU only */
 };
 
+_Static_assert(offsetof(struct cpu, id) == SPIN_CPU_ID_OFFSET,
+	       "spinlock.h reads the CPU id at this offset");
+
 extern struct cpu cpus[MAX_CPUS];
 extern unsigned ncpus;			/* CPUs found (and allowed by smp=) */
 
