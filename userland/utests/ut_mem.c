@@ -259,7 +259,8 @@ int t_mremap(void)
 	int status = ut_child_status(mremap_child);
 
 	EXPECT(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	EXPECT(ut_settled_free_pages() == before);
+	/* On Linux (the native run) other processes move free memory. */
+	EXPECT(!ut_on_loupe || ut_settled_free_pages() == before);
 	return 0;
 }
 
