@@ -137,18 +137,28 @@ static void ipc_reply_unref(struct reply *r)
 		kfree(r);
 }
 
-/* Answer r's caller unless it was answered or abandoned. Returns 0 or -EPIPE. */
 /*
- * A REPLY record to caller c, on the endpoint it called: a converter ends
- * the server's serve slice and c's call slice, both keyed by it. c is
- * held (by the server or a reply object), so c->ipc.ep stays.
+ * Reply msg to caller c, held (by the server or a reply object, so
+ * c->ipc.ep stays), and record it (sched_wakeup_ipc): a REPLY on the
+ * endpoint c called (a converter ends the server's serve slice and c's
+ * call slice, both keyed by it), or a REPLY_WAKE when the reply woke c
+ * onto this CPU, which then stands for the wakeup's record too.
  */
-static void ipc_trace_reply(const struct thread *c, const struct ipc_msg *m)
+static void ipc_reply_traced(struct thread *c, const struct ipc_msg *msg)
 {
-	trace_ipc(TRACE_IPC_REPLY, c->ipc.ep ? c->ipc.ep->id : 0, c->tid,
-		  m->tag);
+	struct sched_wake_rec rec = {
+		TRACE_IPC_REPLY, TRACE_IPC_REPLY_WAKE,
+		c->ipc.ep ? c->ipc.ep->id : 0, c->tid, msg->tag };
+
+	c->ipc.msg = *msg;
+	c->ipc.ret = 0;
+	sched_wakeup_ipc(c, &c->ipc.got_reply, &rec);
 }
 
+/*
+ * Answer r's caller unless it was answered or abandoned: with msg (a
+ * reply), or with -EPIPE and no message. Returns 0 or -EPIPE.
+ */
 static long ipc_reply_answer(struct reply *r, long ret,
 			     const struct ipc_msg *msg)
 {
@@ -157,9 +167,9 @@ static long ipc_reply_answer(struct reply *r, long ret,
 
 	r->caller = NULL;
 	if (c && msg)
-		ipc_trace_reply(c, msg);
-	if (c)
-		ipc_deliver(c, ret, msg);
+		ipc_reply_traced(c, msg);	/* under r->lock */
+	else if (c)
+		ipc_deliver(c, ret, NULL);
 	spin_unlock_irqrestore(&r->lock, f);
 	return c ? 0 : -EPIPE;
 }
@@ -335,7 +345,8 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
 {
 	struct thread *me = current_thread();
 	struct ipc_wait *w = &me->ipc, *rw;
-	uint32_t partner_tid = 0;
+	struct sched_wake_rec rec = { TRACE_IPC_CALL, TRACE_IPC_CALL_WAKE,
+				      ep->id, 0, m->tag };
 	unsigned long f = spin_lock_irqsave(&ep->lock);
 	long ret;
 
@@ -354,18 +365,19 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
 		rw = list_first_entry(&ep->receivers, struct ipc_wait, link);
 		list_del(&rw->link);
 		/* Now: once woken, the receiver may reply, return and exit. */
-		partner_tid = ipc_owner(rw)->tid;
+		rec.partner_tid = ipc_owner(rw)->tid;
 		w->state = IPC_HELD;
 		rw->msg = *m;
 		rw->badge = badge;
 		rw->caller = me;
-		ipc_complete(rw, &rw->got_call);
+		sched_wakeup_ipc(ipc_owner(rw), &rw->got_call, &rec);
 	} else {
 		w->state = IPC_QUEUED;
 		list_add_tail(&w->link, &ep->senders);
+		/* Under the lock, before the receiver's RECV: no partner yet. */
+		trace_ipc_irqoff(rec.type, rec.endpoint, 0, rec.tag);
 	}
 	spin_unlock_irqrestore(&ep->lock, f);
-	trace_ipc(TRACE_IPC_CALL, ep->id, partner_tid, m->tag);
 	ret = ipc_call_wait(w);
 	*m = w->msg;
 	return ret;
@@ -404,6 +416,15 @@ static long ipc_notified(struct ipc_msg *m, uint64_t *badge, uint64_t bits)
 	return 0;
 }
 
+/*
+ * The RECV record of a call w now holds, made under ep->lock (interrupts
+ * off: no saving and restoring them for the record).
+ */
+static void ipc_trace_recv_locked(struct endpoint *ep, struct ipc_wait *w)
+{
+	trace_ipc_irqoff(TRACE_IPC_RECV, ep->id, w->caller->tid, w->msg.tag);
+}
+
 /* Take the first queued caller on ep (ep->lock held) into w. */
 static void ipc_take_sender(struct endpoint *ep, struct ipc_wait *w)
 {
@@ -415,6 +436,7 @@ static void ipc_take_sender(struct endpoint *ep, struct ipc_wait *w)
 	w->msg = sw->msg;
 	w->badge = sw->badge;
 	w->caller = ipc_owner(sw);
+	ipc_trace_recv_locked(ep, w);
 }
 
 /*
@@ -462,6 +484,8 @@ static int ipc_recv_wait(struct endpoint *ep, struct ipc_wait *w)
 		list_del(&w->link);
 	else if (w->bound && READ_ONCE(w->bound->bits))
 		ipc_requeue(ep, w);
+	if (w->got_call)
+		ipc_trace_recv_locked(ep, w);
 	spin_unlock_irqrestore(&ep->lock, f);
 	w->fast = false;
 	if (w->got_call)
@@ -513,7 +537,6 @@ static long ipc_do_recv(struct endpoint *ep, struct ipc_msg *m, uint64_t *badge,
 	}
 	*m = w->msg;
 	*badge = w->badge;
-	trace_ipc(TRACE_IPC_RECV, ep->id, w->caller->tid, m->tag);
 	return 0;
 }
 
@@ -521,10 +544,12 @@ static long ipc_do_reply(const struct ipc_msg *m)
 {
 	struct thread *me = current_thread();
 
-	if (!me->ipc.caller)
+	struct thread *c = me->ipc.caller;
+
+	if (!c)
 		return -EINVAL;
-	ipc_trace_reply(me->ipc.caller, m);
-	ipc_answer(me, 0, m);
+	me->ipc.caller = NULL;
+	ipc_reply_traced(c, m);
 	return 0;
 }
 
@@ -786,7 +811,6 @@ long ipc_resume(unsigned call, struct endpoint *ep, struct trap_frame *tf)
 		if (err > 0) {
 			m = w->msg;
 			badge = w->badge;
-			trace_ipc(TRACE_IPC_RECV, ep->id, w->caller->tid, m.tag);
 			err = 0;
 		} else if (!err) {
 			err = ipc_do_recv(ep, &m, &badge, true);

@@ -170,12 +170,26 @@ static unsigned sched_wake_cpu(struct thread *t)
 }
 
 /*
+ * The waker's record of an IPC call or reply (sched_wakeup_ipc), made
+ * under the wakee's rq->lock: @wake_type when the wakee was woken onto
+ * this CPU (it then stands for the SCHED_WAKEUP record too), else @type.
+ */
+static void sched_wakeup_record(const struct sched_wake_rec *rec, bool here)
+{
+	if (rec)
+		trace_ipc_irqoff(here ? rec->wake_type : rec->type,
+				 rec->endpoint, rec->partner_tid, rec->tag);
+}
+
+/*
  * Make a SLEEPING thread runnable; anything else is left alone. Returns
- * whether t was asleep (and is now woken). Context: any, including IRQ.
- * Locks: the thread's rq->lock, then maybe the target CPU's.
+ * whether t was asleep (and is now woken). @rec: an IPC record to make
+ * too (sched_wakeup_ipc). Context: any, including IRQ. Locks: the
+ * thread's rq->lock, then maybe the target CPU's.
  */
 static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
-			    int val, volatile int *only_if)
+			    int val, volatile int *only_if,
+			    const struct sched_wake_rec *rec)
 {
 	unsigned long f = irq_save();
 	struct runqueue *rq = sched_lock_thread(t);
@@ -184,6 +198,7 @@ static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 	if (p)
 		*p = val;
 	if (!thread_asleep(t->state) || (only_if && !*only_if)) {
+		sched_wakeup_record(rec, false);
 		spin_unlock(&rq->lock);
 		irq_restore(f);
 		return false;
@@ -192,6 +207,7 @@ static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 		list_del(&t->rq_link);		/* from the sleepers list */
 	if (t->on_cpu) {
 		t->state = THREAD_RUNNING;	/* it has not switched out yet */
+		sched_wakeup_record(rec, false);
 		spin_unlock(&rq->lock);
 		irq_restore(f);
 		return true;
@@ -205,7 +221,13 @@ static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 		spin_lock(&rq->lock);
 	}
 	rq_enqueue(rq, t);
-	trace_wakeup_irqoff(current_thread()->trace_tid, t->tid, target);
+	if (rec && target == cpu_id()) {
+		sched_wakeup_record(rec, true);	/* it says the wakeup */
+	} else {
+		sched_wakeup_record(rec, false);
+		trace_wakeup_irqoff(current_thread()->trace_tid, t->tid,
+				    target);
+	}
 	spin_unlock(&rq->lock);
 	if (cpus[target].current == cpus[target].idle ||
 	    (target == cpu_id() && sched_wakeup_preempts(&cpus[target])))
@@ -216,7 +238,7 @@ static bool sched_wakeup_to(struct thread *t, bool sync, volatile int *p,
 
 bool sched_wakeup(struct thread *t)
 {
-	return sched_wakeup_to(t, false, NULL, 0, NULL);
+	return sched_wakeup_to(t, false, NULL, 0, NULL, NULL);
 }
 
 /*
@@ -226,7 +248,7 @@ bool sched_wakeup(struct thread *t)
  */
 void sched_wakeup_sync(struct thread *t)
 {
-	sched_wakeup_to(t, true, NULL, 0, NULL);
+	sched_wakeup_to(t, true, NULL, 0, NULL, NULL);
 }
 
 /*
@@ -239,7 +261,21 @@ void sched_wakeup_sync(struct thread *t)
 void sched_wakeup_store(struct thread *t, volatile int *p, int val,
 			volatile int *only_if)
 {
-	sched_wakeup_to(t, true, p, val, only_if);
+	sched_wakeup_to(t, true, p, val, only_if, NULL);
+}
+
+/*
+ * sched_wakeup_store() (with 1) for an IPC call or reply, which makes the
+ * call's or reply's record too: under t's rq->lock, so it comes before
+ * anything t records once woken. When t is woken onto this CPU the
+ * record is rec->wake_type (TRACE_IPC_CALL_WAKE, _REPLY_WAKE) and stands
+ * for the wakeup's record as well; otherwise rec->type, and a woken t's
+ * SCHED_WAKEUP after it. Context: as sched_wakeup.
+ */
+void sched_wakeup_ipc(struct thread *t, volatile int *p,
+		      const struct sched_wake_rec *rec)
+{
+	sched_wakeup_to(t, true, p, 1, NULL, rec);
 }
 
 /*
@@ -250,7 +286,7 @@ void sched_wakeup_store(struct thread *t, volatile int *p, int val,
  */
 void sched_wakeup_flag(struct thread *t, volatile int *p)
 {
-	sched_wakeup_to(t, false, p, 1, NULL);
+	sched_wakeup_to(t, false, p, 1, NULL, NULL);
 }
 
 /*

@@ -115,6 +115,15 @@ void sched_yield(void);
 void sched_enqueue_new(struct thread *t, int cpu);
 bool sched_wakeup(struct thread *t);
 void sched_wakeup_sync(struct thread *t);
+/* An IPC record sched_wakeup_ipc() makes with a wakeup (trace/record.h). */
+struct sched_wake_rec {
+	uint16_t type, wake_type;	/* TRACE_IPC_CALL or _REPLY; _*_WAKE */
+	uint32_t endpoint, partner_tid;
+	uint64_t tag;
+};
+
+void sched_wakeup_ipc(struct thread *t, volatile int *p,
+		      const struct sched_wake_rec *rec);
 void sched_wakeup_store(struct thread *t, volatile int *p, int val,
 			volatile int *only_if);
 void sched_sleep_ticks(uint64_t ticks);

@@ -132,17 +132,25 @@ static inline void trace_syscall_exit_irqoff(uint32_t nr, int64_t ret)
 }
 
 /*
- * @type: TRACE_IPC_CALL, TRACE_IPC_RECV or TRACE_IPC_REPLY. @partner_tid
- * (0: none) is never an idle thread's: those take no part in IPC.
+ * @type: TRACE_IPC_CALL, _RECV, _REPLY, _CALL_WAKE or _REPLY_WAKE.
+ * @partner_tid (0: none) is never an idle thread's: those take no part in
+ * IPC.
  */
-static inline void trace_ipc(uint16_t type, uint32_t endpoint,
-			     uint32_t partner_tid, uint64_t tag)
+static inline void trace_ipc_irqoff(uint16_t type, uint32_t endpoint,
+				    uint32_t partner_tid, uint64_t tag)
 {
-	unsigned long f = irq_save();
 	struct trace_ring_hdr *r = trace_ring();
 
 	if (r)
 		trace_emit_ipc(r, type, endpoint, partner_tid, tag);
+}
+
+static inline void trace_ipc(uint16_t type, uint32_t endpoint,
+			     uint32_t partner_tid, uint64_t tag)
+{
+	unsigned long f = irq_save();
+
+	trace_ipc_irqoff(type, endpoint, partner_tid, tag);
 	irq_restore(f);
 }
 

@@ -284,7 +284,10 @@ static TRACE_INLINE void trace_emit_syscall_exit(struct trace_ring_hdr *r,
 		     TRACE_PUT(e->ret, ret));
 }
 
-/* The IPC slow path's records: @type is TRACE_IPC_CALL, _RECV or _REPLY. */
+/*
+ * The IPC slow path's records: @type is TRACE_IPC_CALL, _RECV, _REPLY,
+ * _CALL_WAKE or _REPLY_WAKE.
+ */
 static TRACE_INLINE void trace_emit_ipc(struct trace_ring_hdr *r,
 					uint16_t type, uint32_t endpoint,
 					uint32_t partner_tid, uint64_t tag)

@@ -89,6 +89,8 @@ enum trace_type {
 	TRACE_MARKER = 21,	/* struct trace_marker: tests, benchmarks */
 	TRACE_IPC_CALL_SWITCH = 22,  /* struct trace_ipc_switch: CALL + switch */
 	TRACE_IPC_REPLY_SWITCH = 23, /* struct trace_ipc_switch: REPLY + switch */
+	TRACE_IPC_CALL_WAKE = 24,  /* struct trace_ipc: CALL + partner's wakeup */
+	TRACE_IPC_REPLY_WAKE = 25, /* struct trace_ipc: REPLY + partner's wakeup */
 	TRACE_TYPE_COUNT	/* first unused number */
 };
 
@@ -249,6 +251,10 @@ struct trace_syscall_exit {
  * task is the sender for CALL and REPLY and the receiver for RECV; partner
  * is the other side. tag is the message label: a converter matches a CALL
  * to its RECV and REPLY by (endpoint, caller tid) to draw flow arrows.
+ * TRACE_IPC_CALL_WAKE / _REPLY_WAKE: a CALL (REPLY) that woke partner
+ * onto this CPU; it stands for that record and, at the same time stamp,
+ * a TRACE_SCHED_WAKEUP from the current task to partner (target this CPU,
+ * priority 0), which the kernel then does not record.
  */
 struct trace_ipc {
 	struct trace_hdr h;
@@ -516,6 +522,8 @@ static const uint8_t trace_rec_size[TRACE_TYPE_COUNT] __attribute__((unused)) = 
 	[TRACE_MARKER] = sizeof(struct trace_marker),
 	[TRACE_IPC_CALL_SWITCH] = sizeof(struct trace_ipc_switch),
 	[TRACE_IPC_REPLY_SWITCH] = sizeof(struct trace_ipc_switch),
+	[TRACE_IPC_CALL_WAKE] = sizeof(struct trace_ipc),
+	[TRACE_IPC_REPLY_WAKE] = sizeof(struct trace_ipc),
 };
 
 #endif

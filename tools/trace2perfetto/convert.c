@@ -182,6 +182,26 @@ static void convert_wakeup(struct convert *cv, uint64_t ts, unsigned int cpu,
 		      (int32_t)p->tid, p->prio, r->target_cpu);
 }
 
+/*
+ * An IPC call or reply that woke its partner onto this CPU: the
+ * TRACE_SCHED_WAKEUP it stands for (from the thread this CPU's chain last
+ * switched to), then the TRACE_IPC_CALL or _REPLY itself.
+ */
+static void convert_ipc_wake(struct convert *cv, uint64_t ts,
+			     unsigned int cpu, const struct trace_ipc *r)
+{
+	struct convert_cpu *c = &cv->cpus[cpu];
+	struct trace_sched_wakeup w = {
+		.h = r->h, .waker_tid = c->have_cur ? c->cur : 0,
+		.wakee_tid = r->partner_tid, .target_cpu = (uint16_t)cpu };
+	struct trace_ipc ipc = *r;
+
+	convert_wakeup(cv, ts, cpu, &w);
+	ipc.h.type = r->h.type == TRACE_IPC_CALL_WAKE ? TRACE_IPC_CALL
+						       : TRACE_IPC_REPLY;
+	thread_ipc(cv, ts, cpu, &ipc);
+}
+
 static void convert_task_new(struct convert *cv, uint64_t ts, unsigned int cpu,
 			     const struct trace_task_new *r)
 {
@@ -405,6 +425,10 @@ static void convert_record(struct convert *cv, const struct capture_rec *rec)
 	case TRACE_IPC_CALL_SWITCH:
 	case TRACE_IPC_REPLY_SWITCH:
 		convert_ipc_switch(cv, ts, cpu, (const void *)h);
+		break;
+	case TRACE_IPC_CALL_WAKE:
+	case TRACE_IPC_REPLY_WAKE:
+		convert_ipc_wake(cv, ts, cpu, (const void *)h);
 		break;
 	case TRACE_TIMER_TICK:	/* the timer IRQ slices already show ticks */
 	default:

@@ -186,6 +186,14 @@ static void basic_cpu0(void)
 	ipc_switch(0, 25000, TRACE_IPC_CALL_SWITCH, 7, 4);
 	ipc_switch(0, 26000, TRACE_IPC_REPLY_SWITCH, 7, 1);
 	sw(0, 27000, 1, 0, TRACE_STATE_SLEEPING);
+	/* A slow-path call and reply, each waking its partner here. */
+	sw(0, 28000, 0, 1, 0);
+	ipc(0, 28500, TRACE_IPC_CALL_WAKE, 7, 4);
+	sw(0, 29000, 1, 4, TRACE_STATE_SLEEPING);
+	ipc(0, 29500, TRACE_IPC_RECV, 7, 1);
+	ipc(0, 30000, TRACE_IPC_REPLY_WAKE, 7, 1);
+	sw(0, 30500, 4, 1, TRACE_STATE_SLEEPING);
+	sw(0, 31000, 1, 0, TRACE_STATE_SLEEPING);
 }
 
 /* Second CPU: the serving side of IPC, an IPI, an exception, a fault. */
