@@ -51,6 +51,18 @@ void cap_table_release(struct proc *p)
 	p->caps = NULL;
 }
 
+/* Whether c is of type (CAP_NONE: any) with every right in rights. */
+static int cap_check(const struct cap *c, enum cap_type type, unsigned rights)
+{
+	if (c->type == CAP_NONE)
+		return -EBADF;
+	if (type != CAP_NONE && c->type != type)
+		return -EINVAL;
+	if ((c->rights & rights) != rights)
+		return -EPERM;
+	return 0;
+}
+
 /*
  * Copy slot's capability to *out if it is of type (CAP_NONE: any) and has
  * every right in rights, taking a reference the caller drops with cap_put(). Returns 0,
@@ -60,22 +72,34 @@ int cap_lookup(struct proc *p, uint64_t slot, enum cap_type type,
 	       unsigned rights, struct cap *out)
 {
 	unsigned long f;
-	int err = 0;
+	int err;
 
 	if (slot >= CAP_SLOTS)
 		return -EBADF;
 	f = spin_lock_irqsave(&p->caps->lock);
 	*out = p->caps->slot[slot];
-	if (out->type == CAP_NONE)
-		err = -EBADF;
-	else if (type != CAP_NONE && out->type != type)
-		err = -EINVAL;
-	else if ((out->rights & rights) != rights)
-		err = -EPERM;
-	else
+	err = cap_check(out, type, rights);
+	if (!err)
 		cap_get(out);
 	spin_unlock_irqrestore(&p->caps->lock, f);
 	return err;
+}
+
+/*
+ * cap_lookup() for the calling thread of a process of one thread, with
+ * no lock and no reference: only a process's own threads change its
+ * table (every cap_install() and cap_drop() is on the caller's process,
+ * cap_table_copy() reads the parent's), so with one thread the slot
+ * stays as read, and keeps its object alive, until this thread drops it
+ * (as the IPC fast path reads it, ipc_fast.c).
+ */
+int cap_peek(struct proc *p, uint64_t slot, enum cap_type type,
+	     unsigned rights, struct cap *out)
+{
+	if (slot >= CAP_SLOTS)
+		return -EBADF;
+	*out = p->caps->slot[slot];
+	return cap_check(out, type, rights);
 }
 
 /* Put c (whose reference the caller hands over) in the lowest free slot. */

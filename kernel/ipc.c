@@ -750,9 +750,9 @@ static void ipc_msg_out(struct trap_frame *tf, const struct ipc_msg *m,
 
 /*
  * The endpoint calls: look the capability up and run. In a process of
- * one thread the lookup's reference is dropped before the call blocks:
- * its table (which names the endpoint) cannot change while that thread
- * is in a call (no other thread can appear: only it could clone), and a
+ * one thread the lookup takes no reference (cap_peek): its table (which
+ * names the endpoint) cannot change while that thread is in a call (no
+ * other thread can appear: only it could clone), and a
  * thread asleep here then holds nothing on its kernel stack that the IPC
  * fast path would have to release when it resumes the thread straight at
  * its trap frame (ipc_fast.c). A thread with siblings, which may drop
@@ -771,11 +771,11 @@ static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 	long err;
 
 	ipc_msg_in(tf, &m);
-	err = cap_lookup(p, tf->rdi, CAP_ENDPOINT, need, &c);
+	/* One thread: its own slot keeps the endpoint (cap_peek). */
+	err = held ? cap_lookup(p, tf->rdi, CAP_ENDPOINT, need, &c) :
+		     cap_peek(p, tf->rdi, CAP_ENDPOINT, need, &c);
 	if (err)
 		return err;
-	if (!held)
-		cap_put(&c);
 	if (call == NC_CALL) {
 		err = ipc_do_call(c.obj, &m, c.badge, !held);
 	} else {
@@ -823,19 +823,24 @@ long ipc_resume(unsigned call, struct endpoint *ep, struct trap_frame *tf)
 
 static long ipc_notify_call(unsigned call, struct trap_frame *tf)
 {
+	struct proc *p = current_thread()->proc;
+	unsigned need = call == NC_SIGNAL ? CAP_SEND : CAP_RECV;
+	bool held = READ_ONCE(p->nthreads) > 1;
 	struct cap c;
 	uint64_t bits = 0;
 	long err;
 
-	err = cap_lookup(current_thread()->proc, tf->rdi, CAP_NOTIFY,
-			 call == NC_SIGNAL ? CAP_SEND : CAP_RECV, &c);
+	/* One thread: its own slot keeps the notification (cap_peek). */
+	err = held ? cap_lookup(p, tf->rdi, CAP_NOTIFY, need, &c) :
+		     cap_peek(p, tf->rdi, CAP_NOTIFY, need, &c);
 	if (err)
 		return err;
 	if (call == NC_SIGNAL)
 		err = ipc_do_signal(c.obj, tf->rdx | c.badge);
 	else
 		err = ipc_do_wait(c.obj, &bits);
-	cap_put(&c);
+	if (held)
+		cap_put(&c);
 	if (!err && call == NC_WAIT)
 		tf->rdx = bits;
 	return err;

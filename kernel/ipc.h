@@ -105,6 +105,8 @@ int cap_table_copy(struct proc *child, struct proc *parent);
 void cap_table_release(struct proc *p);
 int cap_lookup(struct proc *p, uint64_t slot, enum cap_type type,
 	       unsigned rights, struct cap *out);
+int cap_peek(struct proc *p, uint64_t slot, enum cap_type type,
+	     unsigned rights, struct cap *out);
 int cap_install(struct proc *p, const struct cap *c);
 int cap_drop(struct proc *p, uint64_t slot);
 void cap_get(const struct cap *c);
