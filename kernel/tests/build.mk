@@ -23,7 +23,7 @@ $(BUILD)/kernel/tests/test_pmm: $(PMM_TEST_SRCS) kernel/tests/stub/arch/mmu.h
 	$(quiet) HOSTCC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) -Ikernel/tests/stub \
-		-Wno-unused-parameter $(PMM_TEST_SRCS) -o $@
+		-DSPINLOCK_HOST_TEST -Wno-unused-parameter $(PMM_TEST_SRCS) -o $@
 
 HOST_TESTS += $(BUILD)/kernel/tests/test_buddy $(BUILD)/kernel/tests/test_slab \
 	      $(BUILD)/kernel/tests/test_pmm
