@@ -97,8 +97,9 @@ all: $(BUILD)/kernel.dis $(BUILD)/kernel.map
 # All but three: r8, r9 and r10 carry message words from the entering
 # thread's SYSCALL to the partner's SYSRET, so the C never touches them;
 # and rbp, which GCC will not make caller-saved, is left alone so the
-# functions need no frame to save it in.
-$(BUILD)/kernel/ipc_fast.o: KCFLAGS += -fomit-frame-pointer \
+# functions need no frame to save it in. GNU C (gnu11) for __seg_gs:
+# it reaches this CPU's struct through %gs without a register.
+$(BUILD)/kernel/ipc_fast.o: KCFLAGS += -std=gnu11 -fomit-frame-pointer \
 	-fcall-used-rbx -fcall-used-r12 -fcall-used-r13 \
 	-fcall-used-r14 -fcall-used-r15 \
 	-ffixed-rbp -ffixed-r8 -ffixed-r9 -ffixed-r10

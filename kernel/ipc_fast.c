@@ -77,6 +77,16 @@ _Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
 	       sizeof(struct context) == 7 * 8, "syscall.S: context");
 
 /*
+ * This CPU's struct cpu seen through %gs, whose base is the struct
+ * (cpu.h: self at %gs:0): each field is one %gs-relative operand and no
+ * register holds the pointer. The call half's record needs every
+ * register there is (with this CPU's pointer in one, a value spilled to
+ * the stack and back). GNU C's named address space: kernel/build.mk
+ * builds this file as gnu11.
+ */
+#define ipc_fast_cpu ((struct cpu __seg_gs *)0)
+
+/*
  * Take l if it is free, never spinning: a hot path may not wait on a
  * contended lock, its caller falls back to the slow path instead.
  * Interrupts are off. Acquire: pairs with the release in spin_unlock()
@@ -89,25 +99,46 @@ _Static_assert(offsetof(struct context, rbp) == 5 * 8 &&
  * spin_unlock(), which checks the owner); naming the holder would cost
  * two stores a lock on every half trip.
  */
+#define IPC_FAST_TRYLOCK(locked) ({					\
+	bool held_;							\
+									\
+	/*								\
+	 * xchg with 1, as spin_lock() takes it, in two instructions	\
+	 * with the branch: bit 0 is the whole of locked (0 or 1), its	\
+	 * old value lands in CF. A locked RMW: a full barrier on x86.	\
+	 */								\
+	__asm__ __volatile__("lock btsl $0, %[l]"			\
+			     : [l] "+m"(locked), "=@ccc"(held_)		\
+			     : : "memory");				\
+	!held_;								\
+})
+
 static inline bool ipc_fast_trylock(struct spinlock *l)
 {
-	bool held;
-
-	/*
-	 * xchg with 1, as spin_lock() takes it, in two instructions with
-	 * the branch: bit 0 is the whole of locked (0 or 1), its old value
-	 * lands in CF. A locked RMW: a full barrier on x86.
-	 */
-	__asm__ __volatile__("lock btsl $0, %[locked]"
-			     : [locked] "+m"(l->locked), "=@ccc"(held)
-			     : : "memory");
-	return !held;
+	return IPC_FAST_TRYLOCK(l->locked);
 }
 
+/* This CPU's rq->lock, through %gs. */
+static inline bool ipc_fast_trylock_rq(void)
+{
+	return IPC_FAST_TRYLOCK(ipc_fast_cpu->rq.lock.locked);
+}
+
+/* Release: pairs with the acquire in spin_lock()/IPC_FAST_TRYLOCK(). */
 static inline void ipc_fast_unlock(struct spinlock *l)
 {
-	/* Release: pairs with the acquire in spin_lock()/ipc_fast_trylock(). */
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+static inline void ipc_fast_unlock_rq(void)
+{
+	/*
+	 * The __atomic builtins take no other address space: a compiler
+	 * barrier and a volatile store, a release on x86 (TSO). Pairs as
+	 * above.
+	 */
+	__asm__ __volatile__("" : : : "memory");
+	*(volatile uint32_t __seg_gs *)&ipc_fast_cpu->rq.lock.locked = 0;
 }
 
 static inline struct trap_frame *ipc_fast_tf(struct thread *t)
@@ -242,7 +273,7 @@ ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type,
  * Record the half trip (@type, on endpoint @ep), put prev to sleep in IPC
  * and switch from it (entered through tf) to next, keeping the
  * scheduler's books as sched_switch_to() does, and leave for next's user
- * mode through ipc_fast_leave (syscall.S), never returning. c->rq.lock is
+ * mode through ipc_fast_leave (syscall.S), never returning. rq->lock is
  * held; ipc_fast_leave drops it once off prev's stack. prev's saved
  * context, just below tf, holds no registers: its rip is this path's own
  * return address into syscall.S (the call's push, at tf - 8; nothing here
@@ -252,11 +283,11 @@ ipc_fast_trace(struct trace_ring_hdr *r, uint16_t type,
  * ipc_fast_resumed().
  */
 static inline __attribute__((always_inline, noreturn)) void
-ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
+ipc_fast_switch(struct thread *prev, struct trap_frame *tf,
 		struct thread *next, uint64_t badge, uint16_t type,
 		const struct endpoint *ep)
 {
-	struct trace_ring_hdr *r = c->trace_ring;
+	struct trace_ring_hdr *r = ipc_fast_cpu->trace_ring;
 	uint64_t now, top;
 
 	if (r)
@@ -266,12 +297,12 @@ ipc_fast_switch(struct cpu *c, struct thread *prev, struct trap_frame *tf,
 	top = next->kstack_top;		/* after the record: fewer live */
 	prev->state = THREAD_SLEEPING;
 	sched_account_switch(prev, next, now);
-	user_switch_fast(c, prev, next);
+	user_switch_fast(prev, next);
 	prev->ctx = (struct context *)tf - 1;
-	c->current = next;
-	c->kstack_top = top;
-	c->arch.tss.rsp[0] = top;
-	c->ipc_fast_hits++;
+	ipc_fast_cpu->current = next;
+	ipc_fast_cpu->kstack_top = top;
+	ipc_fast_cpu->arch.tss.rsp[0] = top;
+	ipc_fast_cpu->ipc_fast_hits++;
 	/* This function's return address (at tf - 8) becomes prev's context. */
 	__asm__ __volatile__("jmp ipc_fast_leave"
 			     : : "a"((struct trap_frame *)top - 1), "D"(badge),
@@ -318,15 +349,14 @@ void ipc_fast_resumed(struct thread *prev)
  */
 long ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 {
-	struct cpu *c = this_cpu();
-	struct thread *me = c->current, *srv;
+	struct thread *me = ipc_fast_cpu->current, *srv;
 	struct proc *p = me->proc;
 	struct list_head *next;
 	struct ipc_wait *rw;
 	struct endpoint *ep;
 	struct cap *cap;
 
-	if (unlikely(c->ipc_fast_block || !ipc_fast_proc_ok(p)))
+	if (unlikely(ipc_fast_cpu->ipc_fast_block || !ipc_fast_proc_ok(p)))
 		goto slow;
 	cap = ipc_fast_cap(p, slot, CAP_SEND);
 	if (!cap)
@@ -346,10 +376,10 @@ long ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 	 */
 	if (unlikely(!rw->fast))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
+	if (unlikely(!ipc_fast_trylock_rq()))
 		goto slow_ep;
 	/* Asleep here: state and cpu in one compare. */
-	if (unlikely(srv->state_cpu != c->ipc_fast_sleeping))
+	if (unlikely(srv->state_cpu != ipc_fast_cpu->ipc_fast_sleeping))
 		goto slow_rq;
 
 	/*
@@ -368,9 +398,9 @@ long ipc_fast_call(uint64_t slot, struct trap_frame *tf)
 	me->ipc.state = IPC_HELD;
 	me->ipc.fast = true;
 	ipc_fast_unlock(&ep->lock);
-	ipc_fast_switch(c, me, tf, srv, cap->badge, TRACE_IPC_CALL_SWITCH, ep);
+	ipc_fast_switch(me, tf, srv, cap->badge, TRACE_IPC_CALL_SWITCH, ep);
 slow_rq:
-	ipc_fast_unlock(&c->rq.lock);
+	ipc_fast_unlock_rq();
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:
@@ -385,13 +415,12 @@ slow:
  */
 long ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 {
-	struct cpu *c = this_cpu();
-	struct thread *me = c->current, *caller = me->ipc.caller;
+	struct thread *me = ipc_fast_cpu->current, *caller = me->ipc.caller;
 	struct proc *p = me->proc;
 	struct endpoint *ep;
 	struct cap *cap;
 
-	if (unlikely(c->ipc_fast_block || !caller || !ipc_fast_proc_ok(p) ||
+	if (unlikely(ipc_fast_cpu->ipc_fast_block || !caller || !ipc_fast_proc_ok(p) ||
 		     me->ipc.bound))
 		goto slow;
 	cap = ipc_fast_cap(p, slot, CAP_RECV);
@@ -403,9 +432,9 @@ long ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 		goto slow;
 	if (unlikely(!list_empty(&ep->senders)))
 		goto slow_ep;
-	if (unlikely(!ipc_fast_trylock(&c->rq.lock)))
+	if (unlikely(!ipc_fast_trylock_rq()))
 		goto slow_ep;
-	if (unlikely(caller->state_cpu != c->ipc_fast_sleeping))
+	if (unlikely(caller->state_cpu != ipc_fast_cpu->ipc_fast_sleeping))
 		goto slow_rq;
 
 	/* Committed: the caller gets the reply, this thread waits on ep. */
@@ -418,9 +447,9 @@ long ipc_fast_reply_recv(uint64_t slot, struct trap_frame *tf)
 	caller->ipc.state = IPC_IDLE;
 	caller->ipc.got_reply = 1;
 	caller->ipc.fast = false;
-	ipc_fast_switch(c, me, tf, caller, 0, TRACE_IPC_REPLY_SWITCH, ep);
+	ipc_fast_switch(me, tf, caller, 0, TRACE_IPC_REPLY_SWITCH, ep);
 slow_rq:
-	ipc_fast_unlock(&c->rq.lock);
+	ipc_fast_unlock_rq();
 slow_ep:
 	ipc_fast_unlock(&ep->lock);
 slow:

@@ -38,19 +38,25 @@ void user_iomap_load(const struct iomap *m);
  * forked from one share the FS base). CR3 is written without comparing:
  * the fast path switches only between single-threaded processes, and
  * every process has its own address space (a vfork copies too), so
- * prev's and next's always differ. c is this CPU. Context: interrupts
- * off.
+ * prev's and next's always differ. Context: interrupts off, on this CPU.
  */
-static inline void user_switch_fast(struct cpu *c, struct thread *prev,
-				    struct thread *next)
+static inline void user_switch_fast(struct thread *prev, struct thread *next)
 {
+	uint64_t cr3 = next->cr3;	/* one load: the store's asm clobbers memory */
+
 	__asm__ __volatile__("fxsave64 %0" : "=m"(*prev->fpu));
 	__asm__ __volatile__("fxrstor64 %0" : : "m"(*next->fpu));
 	if (unlikely(next->fs_base != prev->fs_base))
 		wrmsr(MSR_FS_BASE, next->fs_base);
-	/* As in user_switch(): paired with vm_shootdown()'s fence. */
-	c->user_cr3 = next->cr3;
-	write_cr3(next->cr3);
+	/*
+	 * As in user_switch(): paired with vm_shootdown()'s fence. Stored
+	 * through %gs (this_cpu()->user_cr3, one instruction, no register
+	 * for the pointer: the fast path has none to spare).
+	 */
+	__asm__ __volatile__("movq %0, %%gs:%c1"
+			     : : "r"(cr3), "i"(offsetof(struct cpu, user_cr3))
+			     : "memory");
+	write_cr3(cr3);
 }
 
 #endif
