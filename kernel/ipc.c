@@ -142,13 +142,25 @@ static void ipc_reply_unref(struct reply *r)
  * c->ipc.ep stays), and record it (sched_wakeup_ipc): a REPLY on the
  * endpoint c called (a converter ends the server's serve slice and c's
  * call slice, both keyed by it), or a REPLY_WAKE when the reply woke c
- * onto this CPU, which then stands for the wakeup's record too.
+ * onto this CPU, which then stands for the wakeup's record too. @recv:
+ * the replying server's wait, if it has just taken a queued call on that
+ * endpoint (ipc_reply_take): the record is then a REPLY_RECV (or
+ * REPLY_WAKE_RECV), which stands for that call's RECV too.
  */
-static void ipc_reply_traced(struct thread *c, const struct ipc_msg *msg)
+static void ipc_reply_traced(struct thread *c, const struct ipc_msg *msg,
+			     const struct ipc_wait *recv)
 {
 	struct sched_wake_rec rec = {
-		TRACE_IPC_REPLY, TRACE_IPC_REPLY_WAKE,
-		c->ipc.ep ? c->ipc.ep->id : 0, c->tid, msg->tag };
+		.type = TRACE_IPC_REPLY, .wake_type = TRACE_IPC_REPLY_WAKE,
+		.endpoint = c->ipc.ep ? c->ipc.ep->id : 0,
+		.partner_tid = c->tid, .tag = msg->tag };
+
+	if (recv) {
+		rec.type = TRACE_IPC_REPLY_RECV;
+		rec.wake_type = TRACE_IPC_REPLY_WAKE_RECV;
+		rec.recv_tid = recv->caller->tid;
+		rec.recv_tag = recv->msg.tag;
+	}
 
 	c->ipc.msg = *msg;
 	c->ipc.ret = 0;
@@ -167,7 +179,7 @@ static long ipc_reply_answer(struct reply *r, long ret,
 
 	r->caller = NULL;
 	if (c && msg)
-		ipc_reply_traced(c, msg);	/* under r->lock */
+		ipc_reply_traced(c, msg, NULL);	/* under r->lock */
 	else if (c)
 		ipc_deliver(c, ret, NULL);
 	spin_unlock_irqrestore(&r->lock, f);
@@ -345,8 +357,9 @@ static long ipc_do_call(struct endpoint *ep, struct ipc_msg *m, uint64_t badge,
 {
 	struct thread *me = current_thread();
 	struct ipc_wait *w = &me->ipc, *rw;
-	struct sched_wake_rec rec = { TRACE_IPC_CALL, TRACE_IPC_CALL_WAKE,
-				      ep->id, 0, m->tag };
+	struct sched_wake_rec rec = {
+		.type = TRACE_IPC_CALL, .wake_type = TRACE_IPC_CALL_WAKE,
+		.endpoint = ep->id, .tag = m->tag };
 	unsigned long f = spin_lock_irqsave(&ep->lock);
 	long ret;
 
@@ -425,8 +438,8 @@ static void ipc_trace_recv_locked(struct endpoint *ep, struct ipc_wait *w)
 	trace_ipc_irqoff(TRACE_IPC_RECV, ep->id, w->caller->tid, w->msg.tag);
 }
 
-/* Take the first queued caller on ep (ep->lock held) into w. */
-static void ipc_take_sender(struct endpoint *ep, struct ipc_wait *w)
+/* Take the first queued caller on ep (ep->lock held) into w, unrecorded. */
+static void ipc_dequeue_sender(struct endpoint *ep, struct ipc_wait *w)
 {
 	struct ipc_wait *sw = list_first_entry(&ep->senders, struct ipc_wait,
 					       link);
@@ -436,6 +449,12 @@ static void ipc_take_sender(struct endpoint *ep, struct ipc_wait *w)
 	w->msg = sw->msg;
 	w->badge = sw->badge;
 	w->caller = ipc_owner(sw);
+}
+
+/* ipc_dequeue_sender(), and its RECV record. */
+static void ipc_take_sender(struct endpoint *ep, struct ipc_wait *w)
+{
+	ipc_dequeue_sender(ep, w);
 	ipc_trace_recv_locked(ep, w);
 }
 
@@ -549,8 +568,40 @@ static long ipc_do_reply(const struct ipc_msg *m)
 	if (!c)
 		return -EINVAL;
 	me->ipc.caller = NULL;
-	ipc_reply_traced(c, m);
+	ipc_reply_traced(c, m, NULL);
 	return 0;
+}
+
+/*
+ * NC_REPLY_RECV's reply when a call is already queued on ep, which the
+ * receive would take at once: take that call first, under ep->lock, then
+ * reply, so that one record says both (ipc_reply_traced). Not with a
+ * bound notification, whose pending bits a receive takes before any call,
+ * nor when the caller replied to called another endpoint (the record
+ * names one). Returns whether it did (the call received into *m and
+ * *badge); if not, nothing has changed. Locks: ep->lock, then the
+ * caller's rq->lock (sched_wakeup_ipc), as a call takes them.
+ */
+static bool ipc_reply_take(struct endpoint *ep, struct ipc_msg *m,
+			   uint64_t *badge)
+{
+	struct thread *me = current_thread(), *c = me->ipc.caller;
+	struct ipc_wait *w = &me->ipc;
+	unsigned long f;
+
+	if (!c || w->bound || c->ipc.ep != ep)
+		return false;
+	f = spin_lock_irqsave(&ep->lock);
+	if (list_empty(&ep->senders)) {
+		spin_unlock_irqrestore(&ep->lock, f);
+		return false;
+	}
+	ipc_dequeue_sender(ep, w);
+	ipc_reply_traced(c, m, w);
+	spin_unlock_irqrestore(&ep->lock, f);
+	*m = w->msg;
+	*badge = w->badge;
+	return true;
 }
 
 /*
@@ -778,6 +829,8 @@ static long ipc_endpoint_call(unsigned call, struct trap_frame *tf)
 		return err;
 	if (call == NC_CALL) {
 		err = ipc_do_call(c.obj, &m, c.badge, !held);
+	} else if (call == NC_REPLY_RECV && ipc_reply_take(c.obj, &m, &badge)) {
+		err = 0;
 	} else {
 		if (call == NC_REPLY_RECV && current_thread()->ipc.caller)
 			ipc_do_reply(&m);

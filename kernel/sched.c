@@ -176,9 +176,18 @@ static unsigned sched_wake_cpu(struct thread *t)
  */
 static void sched_wakeup_record(const struct sched_wake_rec *rec, bool here)
 {
-	if (rec)
-		trace_ipc_irqoff(here ? rec->wake_type : rec->type,
-				 rec->endpoint, rec->partner_tid, rec->tag);
+	uint16_t type;
+
+	if (!rec)
+		return;
+	type = here ? rec->wake_type : rec->type;
+	if (rec->recv_tid)
+		trace_ipc_reply_recv_irqoff(type, rec->endpoint,
+					    rec->partner_tid, rec->tag,
+					    rec->recv_tid, rec->recv_tag);
+	else
+		trace_ipc_irqoff(type, rec->endpoint, rec->partner_tid,
+				 rec->tag);
 }
 
 /*

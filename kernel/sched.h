@@ -115,11 +115,17 @@ void sched_yield(void);
 void sched_enqueue_new(struct thread *t, int cpu);
 bool sched_wakeup(struct thread *t);
 void sched_wakeup_sync(struct thread *t);
-/* An IPC record sched_wakeup_ipc() makes with a wakeup (trace/record.h). */
+/*
+ * An IPC record sched_wakeup_ipc() makes with a wakeup (trace/record.h):
+ * a struct trace_ipc, or with recv_tid a struct trace_ipc_reply_recv.
+ */
 struct sched_wake_rec {
-	uint16_t type, wake_type;	/* TRACE_IPC_CALL or _REPLY; _*_WAKE */
+	uint16_t type, wake_type;	/* TRACE_IPC_CALL, _REPLY or
+					 * _REPLY_RECV; the same _WAKE */
 	uint32_t endpoint, partner_tid;
 	uint64_t tag;
+	uint32_t recv_tid;		/* _REPLY_RECV: the call received */
+	uint64_t recv_tag;
 };
 
 void sched_wakeup_ipc(struct thread *t, volatile int *p,

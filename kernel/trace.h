@@ -145,6 +145,20 @@ static inline void trace_ipc_irqoff(uint16_t type, uint32_t endpoint,
 		trace_emit_ipc(r, type, endpoint, partner_tid, tag);
 }
 
+/* @type: TRACE_IPC_REPLY_RECV or _REPLY_WAKE_RECV (trace/record.h). */
+static inline void trace_ipc_reply_recv_irqoff(uint16_t type,
+					       uint32_t endpoint,
+					       uint32_t partner_tid,
+					       uint64_t tag, uint32_t recv_tid,
+					       uint64_t recv_tag)
+{
+	struct trace_ring_hdr *r = trace_ring();
+
+	if (r)
+		trace_emit_ipc_reply_recv(r, type, endpoint, partner_tid, tag,
+					  recv_tid, recv_tag);
+}
+
 static inline void trace_ipc(uint16_t type, uint32_t endpoint,
 			     uint32_t partner_tid, uint64_t tag)
 {

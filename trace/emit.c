@@ -207,6 +207,16 @@ SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
 		trace_emit_ipc(r, type, endpoint, partner_tid, tag);
 }
 
+SLOWPATH void trace_retry_ipc_reply_recv(struct trace_ring_hdr *r,
+					 uint16_t type, uint32_t endpoint,
+					 uint32_t partner_tid, uint64_t tag,
+					 uint32_t recv_tid, uint64_t recv_tag)
+{
+	if (trace_make_room(r, sizeof(struct trace_ipc_reply_recv)))
+		trace_emit_ipc_reply_recv(r, type, endpoint, partner_tid, tag,
+					  recv_tid, recv_tag);
+}
+
 SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r, uint16_t type,
 				     uint32_t endpoint, uint32_t partner_tid,
 				     uint64_t tag)

@@ -190,6 +190,11 @@ TRACE_SLOWPATH void trace_retry_syscall_exit(struct trace_ring_hdr *r,
 TRACE_SLOWPATH void trace_retry_ipc(struct trace_ring_hdr *r, uint16_t type,
 				    uint32_t endpoint, uint32_t partner_tid,
 				    uint64_t tag);
+TRACE_SLOWPATH void trace_retry_ipc_reply_recv(struct trace_ring_hdr *r,
+					       uint16_t type, uint32_t endpoint,
+					       uint32_t partner_tid,
+					       uint64_t tag, uint32_t recv_tid,
+					       uint64_t recv_tag);
 TRACE_SLOWPATH void trace_retry_ipc_switch(struct trace_ring_hdr *r,
 					   uint16_t type, uint32_t endpoint,
 					   uint32_t partner_tid, uint64_t tag);
@@ -297,6 +302,29 @@ static TRACE_INLINE void trace_emit_ipc(struct trace_ring_hdr *r,
 		     TRACE_PUT(e->endpoint, endpoint);
 		     TRACE_PUT(e->partner_tid, partner_tid);
 		     TRACE_PUT(e->tag, tag));
+}
+
+/*
+ * A reply-and-receive that took a queued call (kernel/ipc.c): @type is
+ * TRACE_IPC_REPLY_RECV or _REPLY_WAKE_RECV.
+ */
+static TRACE_INLINE void trace_emit_ipc_reply_recv(struct trace_ring_hdr *r,
+						   uint16_t type,
+						   uint32_t endpoint,
+						   uint32_t partner_tid,
+						   uint64_t tag,
+						   uint32_t recv_tid,
+						   uint64_t recv_tag)
+{
+	TRACE_RECORD_INLINE(r, struct trace_ipc_reply_recv, type,
+			    trace_retry_ipc_reply_recv(r, type, endpoint,
+						       partner_tid, tag,
+						       recv_tid, recv_tag),
+		     TRACE_PUT(e->endpoint, endpoint);
+		     TRACE_PUT(e->partner_tid, partner_tid);
+		     TRACE_PUT(e->tag, tag);
+		     TRACE_PUT64(e->recv_tid, recv_tid);	/* reserved 0 */
+		     TRACE_PUT(e->recv_tag, recv_tag));
 }
 
 /*

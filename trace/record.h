@@ -91,6 +91,8 @@ enum trace_type {
 	TRACE_IPC_REPLY_SWITCH = 23, /* struct trace_ipc_switch: REPLY + switch */
 	TRACE_IPC_CALL_WAKE = 24,  /* struct trace_ipc: CALL + partner's wakeup */
 	TRACE_IPC_REPLY_WAKE = 25, /* struct trace_ipc: REPLY + partner's wakeup */
+	TRACE_IPC_REPLY_RECV = 26, /* struct trace_ipc_reply_recv: REPLY + RECV */
+	TRACE_IPC_REPLY_WAKE_RECV = 27, /* the same, its REPLY a _REPLY_WAKE */
 	TRACE_TYPE_COUNT	/* first unused number */
 };
 
@@ -279,6 +281,24 @@ struct trace_ipc_switch {
 	uint64_t tag;		/* message label / first word */
 };
 
+/*
+ * TRACE_IPC_REPLY_RECV / _REPLY_WAKE_RECV: a server's reply-and-receive
+ * that found a call already queued on the endpoint, as one record where
+ * a busy server would make two. It stands for a TRACE_IPC_REPLY (or
+ * _REPLY_WAKE) on endpoint to partner with tag, then at the same time
+ * stamp the TRACE_IPC_RECV of recv_tid's call, with recv_tag, on the same
+ * endpoint.
+ */
+struct trace_ipc_reply_recv {
+	struct trace_hdr h;
+	uint32_t endpoint;	/* endpoint (capability object) id */
+	uint32_t partner_tid;	/* the caller replied to */
+	uint64_t tag;		/* the reply's label / first word */
+	uint32_t recv_tid;	/* the caller whose call is received */
+	uint32_t reserved;	/* 0 */
+	uint64_t recv_tag;	/* that call's label / first word */
+};
+
 /* TRACE_PAGE_FAULT: a page fault was taken. */
 struct trace_page_fault {
 	struct trace_hdr h;
@@ -455,6 +475,7 @@ TRACE_CHECK_REC(trace_ipc);
 TRACE_CHECK_REC(trace_page_fault);
 TRACE_CHECK_REC(trace_marker);
 TRACE_CHECK_REC(trace_ipc_switch);
+TRACE_CHECK_REC(trace_ipc_reply_recv);
 _Static_assert(sizeof(struct trace_lost) == 24, "lost");
 _Static_assert(sizeof(struct trace_sched_switch) == 32, "sched_switch");
 _Static_assert(sizeof(struct trace_sched_wakeup) == 32, "sched_wakeup");
@@ -474,6 +495,7 @@ _Static_assert(sizeof(struct trace_ipc) == 32, "ipc");
 _Static_assert(sizeof(struct trace_page_fault) == 40, "page_fault");
 _Static_assert(sizeof(struct trace_marker) == 32, "marker");
 _Static_assert(sizeof(struct trace_ipc_switch) == 32, "ipc_switch");
+_Static_assert(sizeof(struct trace_ipc_reply_recv) == 48, "ipc_reply_recv");
 _Static_assert(offsetof(struct trace_ipc_switch, tag) == 24,
 	       "ipc_switch.tag");
 _Static_assert(offsetof(struct trace_task_new, name) == 32, "task_new.name");
@@ -524,6 +546,8 @@ static const uint8_t trace_rec_size[TRACE_TYPE_COUNT] __attribute__((unused)) = 
 	[TRACE_IPC_REPLY_SWITCH] = sizeof(struct trace_ipc_switch),
 	[TRACE_IPC_CALL_WAKE] = sizeof(struct trace_ipc),
 	[TRACE_IPC_REPLY_WAKE] = sizeof(struct trace_ipc),
+	[TRACE_IPC_REPLY_RECV] = sizeof(struct trace_ipc_reply_recv),
+	[TRACE_IPC_REPLY_WAKE_RECV] = sizeof(struct trace_ipc_reply_recv),
 };
 
 #endif

@@ -202,6 +202,32 @@ static void convert_ipc_wake(struct convert *cv, uint64_t ts,
 	thread_ipc(cv, ts, cpu, &ipc);
 }
 
+/*
+ * A reply-and-receive that took a queued call: the TRACE_IPC_REPLY (or
+ * _REPLY_WAKE) it stands for, then the TRACE_IPC_RECV of that call.
+ */
+static void convert_ipc_reply_recv(struct convert *cv, uint64_t ts,
+				   unsigned int cpu,
+				   const struct trace_ipc_reply_recv *r)
+{
+	struct trace_ipc ipc = {
+		.h = r->h, .endpoint = r->endpoint,
+		.partner_tid = r->partner_tid, .tag = r->tag };
+
+	ipc.h.size = sizeof(ipc);
+	if (r->h.type == TRACE_IPC_REPLY_WAKE_RECV) {
+		ipc.h.type = TRACE_IPC_REPLY_WAKE;
+		convert_ipc_wake(cv, ts, cpu, &ipc);
+	} else {
+		ipc.h.type = TRACE_IPC_REPLY;
+		thread_ipc(cv, ts, cpu, &ipc);
+	}
+	ipc.h.type = TRACE_IPC_RECV;
+	ipc.partner_tid = r->recv_tid;
+	ipc.tag = r->recv_tag;
+	thread_ipc(cv, ts, cpu, &ipc);
+}
+
 static void convert_task_new(struct convert *cv, uint64_t ts, unsigned int cpu,
 			     const struct trace_task_new *r)
 {
@@ -429,6 +455,10 @@ static void convert_record(struct convert *cv, const struct capture_rec *rec)
 	case TRACE_IPC_CALL_WAKE:
 	case TRACE_IPC_REPLY_WAKE:
 		convert_ipc_wake(cv, ts, cpu, (const void *)h);
+		break;
+	case TRACE_IPC_REPLY_RECV:
+	case TRACE_IPC_REPLY_WAKE_RECV:
+		convert_ipc_reply_recv(cv, ts, cpu, (const void *)h);
 		break;
 	case TRACE_TIMER_TICK:	/* the timer IRQ slices already show ticks */
 	default:

@@ -2,7 +2,8 @@
  * Counting what a capture holds, for the flood test and the transport
  * benchmark: per CPU the ring's final written/lost counters and the
  * records captured; per flood step and CPU the TRACE_MARKER records
- * (kernel/trace_load.c: a = step << 32 | cpu). Reads the file with
+ * (kernel/trace_load.c: a = step << 32 | cpu); per record type, the
+ * records captured (all CPUs). Reads the file with
  * trace2perfetto's checked capture reader.
  */
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static uint8_t *stat_read(const char *path, size_t *len)
 int stat_capture(const char *path)
 {
 	static uint64_t markers[STEPS][TRACE_MAX_CPUS];
+	static uint64_t types[TRACE_TYPE_COUNT];
 	struct capture c;
 	struct capture_rec r;
 	char err[256];
@@ -53,6 +55,8 @@ int stat_capture(const char *path)
 		if (r.h->type == TRACE_MARKER && (m->a >> 32) < STEPS &&
 		    r.cpu < TRACE_MAX_CPUS)
 			markers[m->a >> 32][r.cpu]++;
+		if (r.h->type < TRACE_TYPE_COUNT)
+			types[r.h->type]++;
 	}
 	for (unsigned int cpu = 0; cpu < c.ncpus; cpu++) {
 		struct capture_cpu *cc = &c.cpus[cpu];
@@ -68,6 +72,11 @@ int stat_capture(const char *path)
 				printf("stat: marker step %u cpu %u captured %lu\n",
 				       s, cpu, (unsigned long)markers[s][cpu]);
 		}
+	}
+	for (unsigned int t = 0; t < TRACE_TYPE_COUNT; t++) {
+		if (types[t])
+			printf("stat: type %u captured %lu\n", t,
+			       (unsigned long)types[t]);
 	}
 	capture_close(&c);
 	free(buf);

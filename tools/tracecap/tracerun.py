@@ -29,6 +29,9 @@ FLOOD_RE = re.compile(r"traceflood: step (\d+) cpu (\d+) rate (\w+) "
 STAT_CPU_RE = re.compile(r"stat: cpu (\d+) written (\d+) lost (\d+) "
                          r"captured (\d+) gaps (\d+)")
 STAT_MARK_RE = re.compile(r"stat: marker step (\d+) cpu (\d+) captured (\d+)")
+STAT_TYPE_RE = re.compile(r"stat: type (\d+) captured (\d+)")
+TRACE_IPC_REPLY_RECV = 26       # trace/record.h
+TRACE_IPC_REPLY_WAKE_RECV = 27
 
 
 class Paths:
@@ -169,6 +172,14 @@ def pftrace_checks(pftrace, ncpus, user=False):
         except pftrace_check.Failure as e:
             res.append((name, str(e)))
     return res
+
+
+def capture_types(paths):
+    """tracecap --stat: {record type: records captured, all CPUs}."""
+    p = subprocess.run([paths.tracecap, "--stat", paths.capture],
+                       capture_output=True, timeout=120)
+    return {int(m.group(1)): int(m.group(2))
+            for m in STAT_TYPE_RE.finditer(p.stdout.decode())}
 
 
 def capture_stat(paths):

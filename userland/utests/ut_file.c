@@ -264,6 +264,54 @@ int t_file_fork_offset(void)
 	return 0;
 }
 
+#define UT_READERS	8	/* more than the CPUs: calls queue at the server */
+#define UT_READS	300	/* each */
+
+/* UT_READS 4-byte preads of the pattern file, each checked; 0 if all right. */
+static int ut_file_reader(int fd, unsigned seed)
+{
+	uint32_t v;
+
+	for (unsigned i = 0; i < UT_READS; i++) {
+		uint32_t at = (seed * 7919u + i * 104729u) % 1024;
+
+		if (pread(fd, &v, 4, at * 4) != 4 || v != at * 2654435761u)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * UT_READERS processes read one file through the VFS server at once, on
+ * every CPU: the server, one thread, finds calls queued behind the one it
+ * answers (a reply-and-receive that takes the next call at once), and
+ * every reader still gets its own bytes.
+ */
+int t_file_readers(void)
+{
+	uint32_t pat[1024];
+	pid_t pids[UT_READERS];
+	int fd, st, bad = 0;
+
+	for (unsigned i = 0; i < 1024; i++)
+		pat[i] = i * 2654435761u;
+	EXPECT(ut_file_dir(UT_DIR "rd") == 0);
+	fd = open(UT_DIR "rd/pat", O_RDWR | O_CREAT, 0644);
+	EXPECT(fd >= 0 && write(fd, pat, sizeof(pat)) == sizeof(pat));
+	for (int i = 0; i < UT_READERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(ut_file_reader(fd, (unsigned)i));
+		EXPECT(pids[i] > 0);
+	}
+	for (int i = 0; i < UT_READERS; i++)
+		bad |= waitpid(pids[i], &st, 0) != pids[i] || st != 0;
+	EXPECT(!bad);
+	EXPECT(close(fd) == 0 && unlink(UT_DIR "rd/pat") == 0);
+	EXPECT(rmdir(UT_DIR "rd") == 0);
+	return 0;
+}
+
 /* /dev/null swallows and is empty; /dev/zero reads zeros. */
 int t_file_dev(void)
 {

@@ -68,6 +68,7 @@ int t_file_flags(void);
 int t_file_dirs(void);
 int t_file_dup(void);
 int t_file_fork_offset(void);
+int t_file_readers(void);
 int t_file_dev(void);
 int t_file_initrd(void);
 int t_file_efault(void);

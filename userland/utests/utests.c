@@ -96,6 +96,7 @@ static const struct utest utests[] = {
 	{ t_file_dirs, "file_dirs", USTAGE_FILE_DIRS },
 	{ t_file_dup, "file_dup", USTAGE_FILE_DUP },
 	{ t_file_fork_offset, "file_fork_offset", USTAGE_FILE_FORK_OFFSET },
+	{ t_file_readers, "file_readers", USTAGE_FILE_READERS },
 	{ t_file_dev, "file_dev", USTAGE_FILE_DEV },
 	{ t_file_initrd, "file_initrd", USTAGE_FILE_INITRD },
 	{ t_file_efault, "file_efault", USTAGE_FILE_EFAULT },

@@ -115,6 +115,19 @@ static void ipc_switch(unsigned int cpu, uint64_t ns, uint16_t type,
 	r->tag = 0x43;
 }
 
+/* A reply to @partner that took @next's queued call: one record. */
+static void reply_recv(unsigned int cpu, uint64_t ns, uint16_t type,
+		       uint32_t ep, uint32_t partner, uint32_t next)
+{
+	struct trace_ipc_reply_recv *r = synth_rec(&s, cpu, type, at(ns));
+
+	r->endpoint = ep;
+	r->partner_tid = partner;
+	r->tag = 0x44;
+	r->recv_tid = next;
+	r->recv_tag = 0x45;
+}
+
 static void irq(unsigned int cpu, uint64_t ns, uint32_t vector,
 		const char *name)
 {
@@ -194,6 +207,26 @@ static void basic_cpu0(void)
 	ipc(0, 30000, TRACE_IPC_REPLY_WAKE, 7, 1);
 	sw(0, 30500, 4, 1, TRACE_STATE_SLEEPING);
 	sw(0, 31000, 1, 0, TRACE_STATE_SLEEPING);
+	/*
+	 * A busy server: a reply that takes the next queued call says both
+	 * in one record, woken here (init) or elsewhere (client, on CPU 1).
+	 */
+	task_new(0, 31500, 5, 5, 1, 0, "client");
+	sw(0, 32000, 0, 1, 0);
+	ipc(0, 32100, TRACE_IPC_CALL_WAKE, 7, 4);
+	sw(0, 32200, 1, 5, TRACE_STATE_SLEEPING);
+	ipc(0, 32300, TRACE_IPC_CALL, 7, 0);
+	sw(0, 32400, 5, 4, TRACE_STATE_SLEEPING);
+	ipc(0, 32500, TRACE_IPC_RECV, 7, 1);
+	reply_recv(0, 32600, TRACE_IPC_REPLY_WAKE_RECV, 7, 1, 5);
+	sw(0, 32700, 4, 1, TRACE_STATE_RUNNABLE);
+	ipc(0, 32800, TRACE_IPC_CALL, 7, 0);
+	sw(0, 32900, 1, 4, TRACE_STATE_SLEEPING);
+	reply_recv(0, 33000, TRACE_IPC_REPLY_RECV, 7, 5, 1);
+	wake(0, 33010, 4, 5, 1);
+	ipc(0, 33100, TRACE_IPC_REPLY_WAKE, 7, 1);
+	sw(0, 33200, 4, 1, TRACE_STATE_SLEEPING);
+	sw(0, 33300, 1, 0, TRACE_STATE_SLEEPING);
 }
 
 /* Second CPU: the serving side of IPC, an IPI, an exception, a fault. */
