@@ -589,7 +589,14 @@ static bool ipc_reply_take(struct endpoint *ep, struct ipc_msg *m,
 	struct ipc_wait *w = &me->ipc;
 	unsigned long f;
 
-	if (!c || w->bound || c->ipc.ep != ep)
+	/*
+	 * The queue peeked at without the lock first: an idle server's
+	 * reply (the common case) takes it once, in ipc_do_recv(), not
+	 * twice. A call queued just after is received there, recorded
+	 * apart; one just taken is seen again under the lock.
+	 */
+	if (!c || w->bound || c->ipc.ep != ep ||
+	    READ_ONCE(ep->senders.next) == &ep->senders)
 		return false;
 	f = spin_lock_irqsave(&ep->lock);
 	if (list_empty(&ep->senders)) {
