@@ -181,7 +181,7 @@ static void sched_wakeup_record(const struct sched_wake_rec *rec, bool here)
 	if (!rec)
 		return;
 	type = here ? rec->wake_type : rec->type;
-	if (rec->recv_tid)
+	if (rec->type == TRACE_IPC_REPLY_RECV)
 		trace_ipc_reply_recv_irqoff(type, rec->endpoint,
 					    rec->partner_tid, rec->tag,
 					    rec->recv_tid, rec->recv_tag);

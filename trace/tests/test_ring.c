@@ -36,6 +36,8 @@ union rec {
 	struct trace_ipc ipc;
 	struct trace_page_fault pf;
 	struct trace_marker mk;
+	struct trace_ipc_switch is;
+	struct trace_ipc_reply_recv rr;
 	uint64_t w[TRACE_REC_MAX / 8];
 };
 
@@ -102,6 +104,9 @@ static void emit_one_of_each(struct trace_ring_hdr *r)
 	trace_emit_ipc(r, TRACE_IPC_CALL, 5, 9, 0xabcdef);
 	trace_emit_page_fault(r, 0x1000, 0x401000, 6);
 	trace_emit_marker(r, 11, 22);
+	trace_emit_ipc_switch(r, TRACE_IPC_CALL_SWITCH, 5, 9, 0x43);
+	trace_emit_ipc_reply_recv(r, TRACE_IPC_REPLY_WAKE_RECV, 5, 9, 0x44, 10,
+				  0x45);
 }
 
 static const uint16_t each_type[] = {
@@ -110,6 +115,7 @@ static const uint16_t each_type[] = {
 	TRACE_EXCEPTION, TRACE_IPI_SEND, TRACE_IPI_RECV, TRACE_BOOT_STAGE,
 	TRACE_COUNTER, TRACE_TIMER_TICK, TRACE_SYSCALL_ENTER,
 	TRACE_SYSCALL_EXIT, TRACE_IPC_CALL, TRACE_PAGE_FAULT, TRACE_MARKER,
+	TRACE_IPC_CALL_SWITCH, TRACE_IPC_REPLY_WAKE_RECV,
 };
 
 TEST(every_type_round_trips)
@@ -150,6 +156,14 @@ TEST(every_type_round_trips)
 	CHECK_EQ(u[15].ipc.tag, 0xabcdef);
 	CHECK_EQ(u[16].pf.error_code, 6);
 	CHECK_EQ(u[17].mk.b, 22);
+	CHECK_EQ(u[18].is.partner_tid, 9);
+	CHECK_EQ(u[18].is.tag, 0x43);
+	CHECK_EQ(u[19].rr.endpoint, 5);
+	CHECK_EQ(u[19].rr.partner_tid, 9);
+	CHECK_EQ(u[19].rr.tag, 0x44);
+	CHECK_EQ(u[19].rr.recv_tid, 10);
+	CHECK_EQ(u[19].rr.reserved, 0);
+	CHECK_EQ(u[19].rr.recv_tag, 0x45);
 }
 
 /* Read every marker; check a is consecutive. Returns markers read. */
