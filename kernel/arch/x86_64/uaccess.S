@@ -9,7 +9,10 @@
  * lie entirely below USER_TOP, so no copy can reach kernel memory.
  *
  * long uaccess_copy(void *dst, const void *src, size_t n)
- *	%rdi dst, %rsi src, %rdx n. Returns 0 or -EFAULT.
+ *	%rdi dst, %rsi src, %rdx n. Returns 0 or -EFAULT. Eight bytes a
+ *	step, then the rest (as memcpy, kernel/string.c: under TCG each
+ *	step of a rep is an instruction); a fault in either rep ends the
+ *	copy, and a page the fault handler maps in resumes it where it was.
  * long uaccess_strncpy(char *dst, const char *src, size_t max)
  *	Copies up to max bytes, stopping after a NUL. Returns the string's
  *	length, max if no NUL was found, or -EFAULT.
@@ -20,8 +23,12 @@
 	.globl uaccess_copy
 uaccess_copy:
 	movq %rdx, %rcx
-	call uaccess_open
-1:	rep movsb
+	shrq $3, %rcx
+	andl $7, %edx
+	call uaccess_open		/* flags only */
+1:	rep movsq
+	movq %rdx, %rcx
+9:	rep movsb
 	call uaccess_close
 	xorl %eax, %eax
 	ret
@@ -62,4 +69,5 @@ uaccess_close:
 
 	.section .ex_table, "a"
 	.quad 1b, 2b
+	.quad 9b, 2b
 	.quad 4b, 6b
