@@ -224,25 +224,31 @@ int file_table_copy(struct proc *child, struct proc *parent)
 	return 0;
 }
 
-/* Close every descriptor of p whose bit is set in mask (NULL: all). */
+/*
+ * Close every descriptor of p whose bit is set in mask (NULL: all). The
+ * table is scanned under its lock, which is dropped only around each
+ * file_put() (a last close calls the file's server): an exit used to
+ * take the lock once per slot, 256 times.
+ */
 static void file_close_mask(struct proc *p, const uint64_t *mask)
 {
 	struct fd_table *t = p->files;
+	unsigned long fl = spin_lock_irqsave(&t->lock);
 
 	for (int fd = 0; fd < FD_MAX; fd++) {
-		struct file *f;
-		unsigned long fl;
+		struct file *f = t->fd[fd];
 
 		if (mask && !(mask[fd / 64] >> (fd % 64) & 1))
 			continue;
-		fl = spin_lock_irqsave(&t->lock);
-		f = t->fd[fd];
-		t->fd[fd] = NULL;
 		file_set_cloexec(t, fd, false);
+		if (!f)
+			continue;
+		t->fd[fd] = NULL;
 		spin_unlock_irqrestore(&t->lock, fl);
-		if (f)
-			file_put(f);
+		file_put(f);
+		fl = spin_lock_irqsave(&t->lock);
 	}
+	spin_unlock_irqrestore(&t->lock, fl);
 }
 
 /* execve: close the O_CLOEXEC descriptors. */
