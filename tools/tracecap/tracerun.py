@@ -174,20 +174,23 @@ def pftrace_checks(pftrace, ncpus, user=False):
     return res
 
 
-def capture_types(paths):
-    """tracecap --stat: {record type: records captured, all CPUs}."""
+def _stat_text(paths):
+    """What tracecap --stat prints for paths.capture."""
     p = subprocess.run([paths.tracecap, "--stat", paths.capture],
                        capture_output=True, timeout=120)
+    return p.stdout.decode()
+
+
+def capture_types(paths):
+    """tracecap --stat: {record type: records captured, all CPUs}."""
     return {int(m.group(1)): int(m.group(2))
-            for m in STAT_TYPE_RE.finditer(p.stdout.decode())}
+            for m in STAT_TYPE_RE.finditer(_stat_text(paths))}
 
 
 def capture_stat(paths):
     """tracecap --stat: ({cpu: (written, lost, captured, gaps)},
     {(step, cpu): markers captured})."""
-    p = subprocess.run([paths.tracecap, "--stat", paths.capture],
-                       capture_output=True, timeout=120)
-    text = p.stdout.decode()
+    text = _stat_text(paths)
     cpus = {int(m.group(1)): tuple(int(m.group(i)) for i in range(2, 6))
             for m in STAT_CPU_RE.finditer(text)}
     marks = {(int(m.group(1)), int(m.group(2))): int(m.group(3))
