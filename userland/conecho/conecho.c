@@ -139,14 +139,19 @@ static void conecho_sigint(void)
 /*
  * The child of "stop" and "bg" (name): a job, in a process group of its
  * own, with sig (SIGTSTP or SIGTTIN) at its default, or ignored; it reads
- * one line and shows it.
+ * one line and shows it. A foreground job (fg) takes the terminal itself
+ * too, as a shell's child does: else its read could come before the
+ * parent's tcsetpgrp() and be a background read (EIO, SIGTTIN being
+ * ignored). SIGTTOU is still ignored here, so the call is allowed.
  */
-static void conecho_job_child(const char *name, int sig, int dfl)
+static void conecho_job_child(const char *name, int sig, int dfl, int fg)
 {
 	char line[256];
 	ssize_t n;
 
 	setpgid(0, 0);
+	if (fg)
+		tcsetpgrp(0, getpid());
 	signal(sig, dfl ? SIG_DFL : SIG_IGN);
 	say("%s: child reading%s\n", name, dfl ? "" : ", the signal ignored");
 	n = read(0, line, sizeof(line) - 1);
@@ -173,11 +178,11 @@ static void conecho_stop(void)
 	int st;
 
 	if (pid == 0)
-		conecho_job_child("stop", SIGTSTP, 1);
+		conecho_job_child("stop", SIGTSTP, 1, 1);
 	if (pid < 0)
 		return;
 	setpgid(pid, pid);		/* both sides, as shells do: no race */
-	tcsetpgrp(0, pid);
+	tcsetpgrp(0, pid);		/* both sides too */
 	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
 		say("stop: no stop reported\n");
 		goto out;
@@ -208,7 +213,7 @@ static void conecho_bg(void)
 	int st;
 
 	if (pid == 0)
-		conecho_job_child("bg", SIGTTIN, 1);
+		conecho_job_child("bg", SIGTTIN, 1, 0);
 	if (pid < 0)
 		return;
 	setpgid(pid, pid);
@@ -224,7 +229,7 @@ static void conecho_bg(void)
 	tcsetpgrp(0, getpgrp());
 	pid = fork();
 	if (pid == 0)
-		conecho_job_child("bg", SIGTTIN, 0);
+		conecho_job_child("bg", SIGTTIN, 0, 0);
 	if (pid > 0) {
 		setpgid(pid, pid);
 		waitpid(pid, &st, 0);
