@@ -45,12 +45,19 @@ def test(fn):
     return fn
 
 
+# The runner's stall limit: 6 s, so a fake that is merely slow to start on
+# a loaded machine is not a stall (CI once failed run_qemu_dies_early so,
+# at 1.5 s, beside QEMU boots hogging both cores); the tests of a stall
+# itself pass STALL_SHORT.
+STALL_SHORT = ("--stall", "1.5")
+
+
 def runner(mode="pass", smp=4, *extra, env=None):
     """Run boot-stages/run against the fake; (status, output lines)."""
     e = dict(os.environ, FAKE_QEMU_MODE=mode, **(env or {}))
     p = subprocess.run([sys.executable, RUN, "--smp", str(smp), "--image",
                         IMAGE, "--build", TMP, "--qemu", FAKE, "--stall",
-                        "1.5", "--exit-wait", "1.5"] + list(extra),
+                        "6", "--exit-wait", "1.5"] + list(extra),
                        env=e, stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=60)
     return p.returncode, p.stdout.splitlines()
@@ -266,8 +273,8 @@ def run_panic_shows_tail_meaning_and_hint():
 @test
 def run_stall_times_out_and_kills_qemu():
     pidfile = os.path.join(TMP, "fake.pid")
-    rc, lines = runner("stall", 4, env={"FAKE_QEMU_AT": "5",
-                                        "FAKE_QEMU_PIDFILE": pidfile})
+    rc, lines = runner("stall", 4, *STALL_SHORT,
+                       env={"FAKE_QEMU_AT": "5", "FAKE_QEMU_PIDFILE": pidfile})
     assert rc == 1
     expect_fail(lines, 6, N4, STAGES[5].id, "no new stage for 1.5 s")
     with open(pidfile) as f:
@@ -304,10 +311,10 @@ def run_cpu_marker_beyond_smp():
 
 @test
 def run_shredded_marker_is_not_a_stage():
-    rc, lines = runner("shred", 4, env={"FAKE_QEMU_AT": "4"})
+    rc, lines = runner("shred", 4, *STALL_SHORT, env={"FAKE_QEMU_AT": "4"})
     assert rc == 1
     expect_fail(lines, 5, N4, STAGES[4].id, "no new stage")
-    rc, lines = runner("partial", 4, env={"FAKE_QEMU_AT": "4"})
+    rc, lines = runner("partial", 4, *STALL_SHORT, env={"FAKE_QEMU_AT": "4"})
     expect_fail(lines, 5, N4, STAGES[4].id, "no new stage")
     assert "  | %s   <- no newline yet" % STAGES[4].marker in lines, lines
 
